@@ -1,0 +1,1 @@
+"""C-family targets: one renderer, one dialect table each."""

@@ -1,0 +1,1 @@
+"""llvm backend: CUDA kernels as native multi-core CPU code through llvmlite."""

@@ -1,0 +1,1 @@
+"""CUDA C frontend and numba.cuda-style Python frontend."""

@@ -1,0 +1,1 @@
+"""Analyses every backend shares: memory effects, uniformity, barrier placement."""
