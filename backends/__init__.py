@@ -15,7 +15,7 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-from portable.errors import error
+from portable.errors import PortError, error
 
 # name -> module; order is the order of preference for the default CPU backend.
 REGISTRY: dict[str, str] = {
@@ -44,8 +44,10 @@ def why_unavailable(name: str) -> str | None:
     """None when backend `name` can run here, else the reason."""
     try:
         mod = get(name)
+    except PortError as e:
+        return e.diagnostics[0].message
     except Exception as e:  # noqa: BLE001 - any import failure makes the backend unavailable
-        return str(e).splitlines()[0]
+        return f"{type(e).__name__}: {e}"
     try:
         return mod.available()
     except Exception as e:  # noqa: BLE001
