@@ -69,6 +69,11 @@ CODES: dict[str, tuple[str, str]] = {
     "PORT5003": ("error", "loop did not terminate within the iteration limit"),
     "PORT6001": ("error", "backend compile failure"),
     "PORT6002": ("error", "construct not supported by this backend"),
+    # 61xx: C-family targets (backends/cfamily): constructs a dialect emulates
+    "PORT6101": ("note", "atomic emulated with a compare-and-swap loop"),
+    "PORT6102": ("note", "warp operation emulated through local memory"),
+    "PORT6103": ("note", "32-lane warp vote on a 64-lane wavefront"),
+    "PORT6104": ("note", "module variable passed as a kernel argument"),
 }
 
 
