@@ -121,3 +121,29 @@ def compare_outputs(got: dict, expected: dict, rtol: float, atol: float) -> list
                             f"index {i}: got {have.reshape(-1)[i]!r}, expected "
                             f"{want.reshape(-1)[i]!r}")
     return problems
+
+
+# ---------------------------------------------------------------- helpers for the lib_* modules
+
+EPS32 = float(np.finfo(np.float32).eps)  # 2^-23: one unit of float32 rounding, relative
+EPS64 = float(np.finfo(np.float64).eps)
+
+
+def uniform(rng: np.random.Generator, shape, lo: float = -1.0, hi: float = 1.0,
+            dtype=np.float32) -> np.ndarray:
+    """Uniform random floats in [lo, hi) of `dtype`."""
+    return rng.uniform(lo, hi, size=shape).astype(dtype)
+
+
+def garbage(rng: np.random.Generator, shape, dtype) -> np.ndarray:
+    """An output buffer's initial contents: random junk, so a kernel that skips a write fails."""
+    dtype = np.dtype(dtype)
+    if dtype.kind == "f":
+        return (rng.standard_normal(size=shape) * 1e3).astype(dtype)
+    info = np.iinfo(dtype)
+    return rng.integers(info.min, info.max, size=shape, endpoint=True, dtype=dtype)
+
+
+def f64(a) -> np.ndarray:
+    """`a` widened to float64: references compute in double and round once at the end."""
+    return np.asarray(a, dtype=np.float64)
