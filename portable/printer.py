@@ -84,7 +84,6 @@ def stmt(s: ir.Stmt, depth: int = 1) -> list[str]:
             lines = _block(f"if {expr(cond)}", then, depth)
             if orelse:
                 lines[-1:] = _block("} else", orelse, depth)
-                lines[-len(orelse) - 2] = f"{pad}}} else {{"
             return lines
         case ir.For(var, start, stop, step, body, cmp):
             head = (f"for {var.name}: {var.type} = {expr(start)}; {var.name} {cmp.value} "

@@ -1,7 +1,7 @@
 """Passes: small named objects whose `run(module) -> module` returns new IR (STYLE 8).
 
 `pipeline` is what every Module goes through after its frontend: verify, inline `__device__`
-calls, verify, check barrier placement, fold constants, verify.
+calls, verify, fold constants, verify, check barrier placement.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ def passes() -> list:
     from portable.passes.fold import ConstantFold
     from portable.passes.inline import Inline
 
-    return [Inline(), BarrierCheck(), ConstantFold()]
+    return [Inline(), ConstantFold(), BarrierCheck()]
 
 
 def pipeline(m: ir.ModuleIR) -> ir.ModuleIR:
