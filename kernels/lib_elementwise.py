@@ -142,9 +142,11 @@ def _bs_ref(d, n):
     d1 = (np.log(s / x) + (r + v * v / 2) * t) / (v * np.sqrt(t))
     d2 = d1 - v * np.sqrt(t)
     phi = lambda z: 0.5 * (1.0 + erf(z / math.sqrt(2.0)))  # standard normal CDF
+    n1, n2 = phi(d1), phi(d2)
     disc = x * np.exp(-r * t)
-    return {"call": (s * phi(d1) - disc * phi(d2)).astype(np.float32),
-            "put": (disc * phi(-d2) - s * phi(-d1)).astype(np.float32)}
+    # put by its own formula, X e^(-rT) N(-d2) - S N(-d1), with N(-d) = 1 - N(d)
+    return {"call": (s * n1 - disc * n2).astype(np.float32),
+            "put": (disc * (1.0 - n2) - s * (1.0 - n1)).astype(np.float32)}
 
 
 BLACK_SCHOLES = Spec(

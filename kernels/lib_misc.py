@@ -84,13 +84,17 @@ def _nb_inputs(rng, n):
 
 
 def _nb_ref(d, n):
-    p = np.stack([d["px"], d["py"], d["pz"]], axis=1)
-    acc = np.empty((n, 3))
-    for s in range(0, n, 256):  # rows in chunks, so the pair matrix stays small
-        r = p[None, :, :] - p[s:s + 256, None, :]  # r[i, j] = p_j - p_i
-        r2 = (r * r).sum(axis=2) + _SOFT2
-        acc[s:s + 256] = (d["mass"][None, :, None] * r / r2[:, :, None] ** 1.5).sum(axis=1)
-    return {"ax": acc[:, 0], "ay": acc[:, 1], "az": acc[:, 2]}
+    px, py, pz, m = d["px"], d["py"], d["pz"], d["mass"]
+    acc = {"ax": np.empty(n), "ay": np.empty(n), "az": np.empty(n)}
+    for s in range(0, n, 512):  # rows in chunks, so the pair matrices stay small
+        e = min(n, s + 512)
+        # a_i = sum_j m_j (p_j - p_i) / (|p_j - p_i|^2 + softening^2)^(3/2)
+        dx, dy, dz = (q[None, :] - q[s:e, None] for q in (px, py, pz))
+        r2 = dx * dx + dy * dy + dz * dz + _SOFT2
+        w = m[None, :] / (r2 * np.sqrt(r2))
+        acc["ax"][s:e], acc["ay"][s:e], acc["az"][s:e] = ((c * w).sum(axis=1)
+                                                          for c in (dx, dy, dz))
+    return acc
 
 
 NBODY = Spec(
