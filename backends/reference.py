@@ -52,8 +52,9 @@ def available() -> None:
 
 
 def compile(fn: ir.Function, options: dict) -> Callable[[LaunchSpec], None]:
-    """A launcher that interprets `fn`. Options: `max_iterations`, `max_lanes`, and
-    `batch_blocks` (blocks per lock-step batch; 1 runs block by block)."""
+    """A launcher that interprets `fn`. Options: `max_iterations`, `max_lanes`,
+    `batch_blocks` (blocks per lock-step batch; 1 runs block by block) and `serial_atomics`
+    (apply even unused-result atomics one lane at a time through `semantics.atomic_update`)."""
     return _Program(fn, dict(options)).launch
 
 
@@ -83,6 +84,7 @@ class _Program:
         self.max_iterations = int(options.get("max_iterations", MAX_ITERATIONS))
         self.max_lanes = int(options.get("max_lanes", MAX_LANES))
         self.batch_blocks = options.get("batch_blocks")
+        self.serial_atomics = bool(options.get("serial_atomics", False))  # tests: no ufunc.at
         decls = [n.var for n in ir.walk(fn) if isinstance(n, ir.Decl)
                  and isinstance(n.var.type, Array)]
         self.local = [v for v in decls if v.type.space is not Space.SHARED]
@@ -135,6 +137,7 @@ class _Batch:
         self.lanes = Lanes(n, spec.nthreads)
         L = self.L = self.lanes.n
         self.mem = Memory(self.fn.name, L, self.lanes.blk, self.describe)
+        self.mem.serial_atomics = prog.serial_atomics
         for b in owned:  # ids 0.. as the launch numbered them
             self.mem.add(b)
         self.params = {p.name: ptrs[p.name] if p.name in ptrs else a

@@ -239,7 +239,7 @@ class Memory:
                 with np.errstate(all="ignore"):  # C semantics: integer atomics wrap
                     _UFUNC_AT[op].at(view, idx, val)
                 continue
-            o = _serial(op, view, idx, val, c, t)
+            o = _serial(op, view, idx, val, c, t, prefix=not self.serial_atomics)
             if old is not None:
                 old[lb] = o
         return old
@@ -252,7 +252,8 @@ def _align(dtype: np.dtype) -> int:
     return dtype.itemsize if dtype.itemsize in (1, 2, 4, 8, 16) else dtype.alignment
 
 
-def _serial(op: ir.Op, view: np.ndarray, idx: np.ndarray, val: np.ndarray, cmp, t: Scalar):
+def _serial(op: ir.Op, view: np.ndarray, idx: np.ndarray, val: np.ndarray, cmp, t: Scalar,
+            prefix: bool = True):
     """Apply the updates one lane after another; returns the old value each lane saw.
 
     Lanes hitting distinct addresses are independent, so round r applies, at once, the r-th
@@ -265,7 +266,7 @@ def _serial(op: ir.Op, view: np.ndarray, idx: np.ndarray, val: np.ndarray, cmp, 
     rank = np.empty(idx.size, np.int64)
     rank[order] = np.arange(idx.size) - np.repeat(starts, np.diff(np.r_[starts, idx.size]))
     old = np.empty(idx.size, view.dtype)
-    if op in (ir.Op.ATOMIC_ADD, ir.Op.ATOMIC_SUB) and t.is_int:
+    if prefix and op in (ir.Op.ATOMIC_ADD, ir.Op.ATOMIC_SUB) and t.is_int:
         # Integer add is associative modulo 2**bits, so the serial result is a prefix sum per
         # address (cumsum wraps like C): the common `slot = atomicAdd(&count, 1)` stays fast.
         binop = ir.Op.ADD if op is ir.Op.ATOMIC_ADD else ir.Op.SUB
