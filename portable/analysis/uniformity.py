@@ -213,6 +213,8 @@ class _Walker:
         for n in ir.walk(s):
             if isinstance(n, (ir.Load, ir.Store)):
                 direct.add(id(n.base))
+            elif isinstance(n, (ir.Decl, ir.Assign, ir.For)):
+                direct.add(id(n.var))
         for n in ir.walk(s):
             if isinstance(n, ir.Var) and _local_array(n.type) and id(n) not in direct:
                 self.mark_var(n.name, n.loc)
