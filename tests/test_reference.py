@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from portable.backends import reference
 
 from portable import ir
 from portable.analysis.effects import written
-from portable.backends import reference
 from portable.errors import PortError
 from portable.launch import LaunchSpec, check_args, check_dims
 from portable.types import BOOL, F32, I32, U32, U64, Array, Pointer, Scalar, Space, Vector
@@ -143,11 +143,13 @@ def test_c_integer_semantics(rng):
     o = [np.full(n, -99, np.int32) for _ in range(5)]
     uo = np.zeros(n, np.uint32)
     launch(fn, 2, 128, av, bv, fv, *o, uo)
-    q = [(1 if (x < 0) == (y < 0) else -1) * (abs(int(x)) // abs(int(y))) for x, y in zip(av, bv)]
+    q = [(1 if (x < 0) == (y < 0) else -1) * (abs(int(x)) // abs(int(y)))
+         for x, y in zip(av, bv, strict=True)]
     np.testing.assert_array_equal(o[0], q)  # truncates towards zero: -7/2 == -3
-    np.testing.assert_array_equal(o[1], [int(x) - qq * int(y) for x, y, qq in zip(av, bv, q)])
+    pairs = list(zip(av.tolist(), bv.tolist(), strict=True))
+    np.testing.assert_array_equal(o[1], [x - qq * y for (x, y), qq in zip(pairs, q, strict=True)])
     assert o[0][0] == -3 and o[1][0] == -1 and o[1][1] == 1
-    np.testing.assert_array_equal(o[2], [int(x) >> (int(y) & 31) for x, y in zip(av, bv)])
+    np.testing.assert_array_equal(o[2], [x >> (y & 31) for x, y in pairs])
     np.testing.assert_array_equal(o[3], np.trunc(fv.astype(np.float64)).astype(np.int64))
     np.testing.assert_array_equal(o[4], [(int(x) % 2**32) < 5 for x in av])
     np.testing.assert_array_equal(uo, [(int(x) % 2**32 * 3 + 0xFFFFFFF0) % 2**32 for x in av])
@@ -596,7 +598,8 @@ def test_module_globals_update_in_place_only_on_success(rng):
     count = ir.Global("count", Array(U32, (1,), Space.GLOBAL))
     x, o = P("x", ptr(F32)), P("o", ptr(F32))
     gvars = (ir.GlobalVar("coef", coef.type, Space.CONSTANT),
-             ir.GlobalVar("bias", F32, Space.GLOBAL), ir.GlobalVar("count", count.type, Space.GLOBAL))
+             ir.GlobalVar("bias", F32, Space.GLOBAL),
+             ir.GlobalVar("count", count.type, Space.GLOBAL))
     fn = ir.Function("g", (x, o), (DECL_I,
                      st(o, i, add(mul(ld(x, i), ld(coef, bop(Op.AND, i, C(3)))), bias)),
                      ir.ExprStmt(ir.Atomic(Op.ATOMIC_ADD, count, (C(0),), C(1, U32), U32))))
