@@ -190,16 +190,7 @@ class _Batch:
 
     def s_decl(self, s: ir.Decl, m: np.ndarray) -> None:
         t = s.var.type
-        if isinstance(t, Array):  # storage is allocated per batch; an initialiser is stores
-            if isinstance(s.init, ir.Pack):
-                flat = np.arange(t.size)
-                for k, e in enumerate(s.init.values):
-                    idx = np.unravel_index(flat[k], t.shape)
-                    ptr = Ptr(self.arrays[s.var.name],
-                              int(np.ravel_multi_index(idx, t.shape)) * sizeof(t.elem))
-                    self.mem.store(ptr, self.ev(e, m), _dtype(t.elem), m, s)
-            elif s.init is not None:
-                raise error("PORT6002", "array initialiser the numpy reference cannot run", s.loc)
+        if isinstance(t, Array):  # storage is allocated per batch (and has no initialiser)
             return
         old = self.vars.get(s.var.name)
         if old is None:
@@ -374,6 +365,8 @@ class _Batch:
         v = self.ev(e.value, m)
         if isinstance(v, Ptr):  # !p
             return np.asarray(v.bid) == NULL
+        if isinstance(e.type, Vector):
+            return self._per_field(e.type, lambda f: semantics.unary(e.op, v[f], e.type.elem))
         return semantics.unary(e.op, v, e.value.type)
 
     def e_binary(self, e: ir.Binary, m):
@@ -393,7 +386,16 @@ class _Batch:
         if isinstance(a, Ptr):  # p + n, p - n: C scales by the element size
             n = np.asarray(b).astype(np.int64) * sizeof(ta.elem)
             return Ptr(a.bid, a.off + n if op is ir.Op.ADD else a.off - n)
+        if isinstance(t, Vector):  # vector arithmetic is per component
+            return self._per_field(t, lambda f: semantics.binary(op, a[f], b[f], t.elem))
         return semantics.binary(op, a, b, t)
+
+    def _per_field(self, t: Vector, f: Callable[[str], np.ndarray]) -> np.ndarray:
+        dtype = _dtype(t)
+        out = np.zeros(self.L, dtype)
+        for name in dtype.names:
+            out[name] = f(name)
+        return out
 
     def e_compare(self, e: ir.Compare, m):
         return self._compare(e.op, self.ev(e.lhs, m), self.ev(e.rhs, m), e.lhs.type)

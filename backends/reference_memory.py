@@ -146,12 +146,14 @@ class Memory:
     def _positions(self, ptr: Ptr, lanes: np.ndarray, dtype: np.dtype, node: ir.Node,
                    what: str) -> list[tuple[Buffer, np.ndarray, np.ndarray]]:
         """Per buffer touched: (buffer, its lanes, absolute byte positions); checks bounds."""
-        bid = at(ptr.bid, lanes)
         off = at(ptr.off, lanes).astype(np.int64)
+        if np.ndim(ptr.bid) == 0:  # the usual case: one buffer for every lane
+            groups = [(int(ptr.bid), lanes, off)]
+        else:
+            bid = ptr.bid[lanes]
+            groups = [(int(b), lanes[bid == b], off[bid == b]) for b in np.unique(bid)]
         out = []
-        for b in np.unique(bid):
-            sel = bid == b
-            lb, ob = lanes[sel], off[sel]
+        for b, lb, ob in groups:
             if not 0 <= b < len(self.buffers):
                 self._fail(node, what, None, int(lb[0]),
                            "through a null pointer" if b == NULL else "through an invalid pointer")

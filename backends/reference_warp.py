@@ -9,7 +9,6 @@ missing lanes neither vote nor can be read by a shuffle.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -17,34 +16,17 @@ from portable import ir
 from portable.semantics import WARP_SIZE
 
 
-@dataclass(frozen=True)
 class Lanes:
-    """Where each lane sits: its block in the batch and its linear thread id."""
+    """Where each lane sits: its block in the batch, its linear thread id, its warp."""
 
-    nblocks: int
-    T: int  # threads per block
-
-    def __post_init__(self) -> None:
-        lane = np.arange(self.nblocks * self.T, dtype=np.int64)
-        object.__setattr__(self, "blk", lane // self.T)
-        object.__setattr__(self, "tid", lane % self.T)
-
-    @property
-    def n(self) -> int:
-        return self.nblocks * self.T
-
-    @property
-    def warps_per_block(self) -> int:
-        return -(-self.T // WARP_SIZE)
-
-    @property
-    def laneid(self) -> np.ndarray:
-        return self.tid % WARP_SIZE
-
-    @property
-    def warp(self) -> np.ndarray:
-        """Index of each lane's warp among all warps of the batch."""
-        return self.blk * self.warps_per_block + self.tid // WARP_SIZE
+    def __init__(self, nblocks: int, T: int) -> None:
+        self.nblocks, self.T = nblocks, T  # T: threads per block
+        self.n = nblocks * T
+        lane = np.arange(self.n, dtype=np.int64)
+        self.blk, self.tid = lane // T, lane % T
+        self.laneid = self.tid % WARP_SIZE
+        self.warps_per_block = -(-T // WARP_SIZE)
+        self.warp = self.blk * self.warps_per_block + self.tid // WARP_SIZE  # among the batch's
 
 
 def shuffle(op: ir.Op, lanes: Lanes, value, src, width) -> np.ndarray:

@@ -621,6 +621,7 @@ def test_vectors_pack_and_field(rng):
     e = V("e", f4)
     fld = lambda n: ir.Field(e, n, F32)  # noqa: E731
     fn = kernel("vec", (v, o), DECL_I, ir.Decl(e, ld(v, i)),
+                ir.Assign(e, add(e, e)),  # vector arithmetic is per component
                 st(o, i, ir.Pack((add(fld("x"), fld("y")), mul(fld("z"), fld("w"))),
                                  Vector(F32, 2))))
     from portable.launch import elem_dtype
@@ -628,8 +629,8 @@ def test_vectors_pack_and_field(rng):
     vv = rng.standard_normal((64, 4)).astype(np.float32).view(elem_dtype(f4)).reshape(-1)
     ov = np.zeros(64, elem_dtype(Vector(F32, 2)))
     launch(fn, 2, 32, vv, ov)
-    np.testing.assert_array_equal(ov["x"], vv["x"] + vv["y"])
-    np.testing.assert_array_equal(ov["y"], vv["z"] * vv["w"])
+    np.testing.assert_array_equal(ov["x"], 2 * vv["x"] + 2 * vv["y"])  # exact: doubling
+    np.testing.assert_array_equal(ov["y"], (2 * vv["z"]) * (2 * vv["w"]))
 
 
 def test_printf_in_thread_order(capfd):
