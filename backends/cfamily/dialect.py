@@ -55,6 +55,8 @@ class Dialect:
     globals_as_params = False
     warp_scratch = False  # shuffles and votes go through local-memory helpers
     warp_size_literal = False  # print warpSize as 32 (targets whose hardware width differs)
+    typed_specials = False  # index builtins are size_t functions, printed with a cast
+    helper_calls: frozenset[str] = frozenset()  # intrinsics this dialect spells as helpers
     reserved: frozenset[str] = frozenset()
     includes = ""
 
@@ -317,6 +319,10 @@ class Dialect:
 
     def helper_pointer(self, t: Scalar, space: Space, volatile: bool = False) -> str:
         return f"{self.type(t)} *"
+
+    def helper_deps(self, h: Helper) -> list[Helper]:
+        """Helpers that `h`'s text calls, defined before it."""
+        return []
 
     def helper_text(self, h: Helper, legal: Legal) -> str:
         from portable.backends.cfamily import helpers

@@ -65,6 +65,8 @@ class _Legalise(ir.Transformer):
     def helper(self, h: Helper, code: str | None = None, what: str = "",
                loc=None) -> str:
         if h.name not in self.legal.helpers:
+            for dep in self.d.helper_deps(h):
+                self.helper(dep)
             self.legal.helpers[h.name] = h
             if code is not None:
                 text = f"{code}: {what} {NOTES[code]}"
@@ -96,6 +98,11 @@ class _Legalise(ir.Transformer):
         if e.op in (Op.SHL, Op.SHR) and not _safe_shift(e.rhs, t):
             kind = "shl" if e.op is Op.SHL else "shr"
             return self.call(Helper(kind, t), (e.lhs, e.rhs), t, e.loc)
+        return e
+
+    def visit_Call(self, e: ir.Call):
+        if e.fn in self.d.helper_calls and e.args and isinstance(e.args[0].type, Scalar):
+            return self.call(Helper(e.fn, e.args[0].type), e.args, e.type, e.loc)
         return e
 
     def visit_Special(self, e: ir.Special):

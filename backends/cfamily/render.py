@@ -55,7 +55,8 @@ class Renderer:
             case ir.Global():
                 return d.ident(e.name), ATOM
             case ir.Special():
-                return d.special(e.reg, e.dim, e.type), ATOM
+                text = d.special(e.reg, e.dim, e.type)
+                return text, (UNARY_PREC if text.startswith("(") else ATOM)
             case ir.Unary():
                 inner = self.expr(e.value, UNARY_PREC)
                 if e.op is Op.NEG and inner.startswith("-"):
@@ -128,6 +129,10 @@ class Renderer:
         src, dst = e.value.type, e.type
         if src == dst:
             return self._expr(e.value)
+        if isinstance(e.value, ir.Special) and self.d.typed_specials and \
+                isinstance(dst, Scalar) and dst.is_int:
+            # get_local_id(0) is a size_t: one cast to the wanted type, not two
+            return self.d.special(e.value.reg, e.value.dim, dst), UNARY_PREC
         text = self.d.cast(self.expr(e.value, UNARY_PREC), self.expr(e.value), src, dst)
         return text, (UNARY_PREC if text.startswith("(") and not _wrapped(text) else ATOM)
 
