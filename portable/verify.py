@@ -77,6 +77,16 @@ def assignable(dst: Type, src: Type) -> bool:
     return isinstance(dst, (Pointer, Array)) and _same_pointee(dst, src)
 
 
+def passable(param: Type, arg: Type) -> bool:
+    """Whether `arg` may be passed for a device function's parameter: as `assignable`, but
+    pointers are generic (CUDA): any address space may be passed for a pointer parameter."""
+    if isinstance(param, Array) and isinstance(arg, (Pointer, Array)):
+        return param.elem == arg.elem  # an array parameter is a pointer in C
+    if isinstance(param, Pointer) and isinstance(arg, (Pointer, Array)):
+        return param.elem == arg.elem and (param.const or not getattr(arg, "const", False))
+    return assignable(param, arg)
+
+
 class Verifier:
     """Checks one function of a module; `rules` maps node class -> check."""
 
@@ -316,7 +326,7 @@ class Verifier:
         _need(not f.kernel, f"call to the kernel {e.fn!r} (dynamic parallelism)", e)
         _need(len(ts) == len(f.params), f"{e.fn} takes {len(f.params)} arguments", e)
         for p, t in zip(f.params, ts, strict=True):
-            _need(assignable(p.type, t), f"argument {p.name} of {e.fn}: {t} for {p.type}", e)
+            _need(passable(p.type, t), f"argument {p.name} of {e.fn}: {t} for {p.type}", e)
         _need(e.type == f.ret, f"{e.fn} returns {f.ret}, call typed {e.type}", e)
 
     def shuffle(self, e: ir.Shuffle) -> None:

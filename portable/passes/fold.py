@@ -44,7 +44,7 @@ class _Folder(ir.Transformer):
         if e.op in ir.LOGICAL and isinstance(e.lhs, ir.Const):
             # C semantics: the right operand is evaluated only when the left does not decide
             decided = bool(e.lhs.value) == (e.op is ir.Op.LOR)
-            return ir.Const(decided, e.type, loc=e.loc) if decided else e.rhs
+            return ir.Const(bool(e.lhs.value), e.type, loc=e.loc) if decided else e.rhs
         if _scalar_consts(e.lhs, e.rhs) and isinstance(e.type, Scalar) and \
                 e.lhs.type == e.type:
             return _const(semantics.binary(e.op, _val(e.lhs), _val(e.rhs), e.type), e)

@@ -130,7 +130,7 @@ class _FunctionInliner:
             if isinstance(n, (ir.Decl, ir.For)) and n.var.name not in rename:
                 rename[n.var.name] = self.fresh(n.var.name)
         rename.update(self._hoist(callee))
-        body = _Subst(binds, rename, flatten).body(callee.body)
+        body = _respace(_Subst(binds, rename, flatten).body(callee.body), call)
         stmts, result = lower_returns(body, callee, self.fresh, call, want_result)
         out.extend(stmts)
         return result
@@ -151,7 +151,15 @@ class _FunctionInliner:
                 return a  # index the caller's array directly
             ptr = ir.AddrOf(a, tuple(ir.const(0, ir.I32) for _ in at.shape or (0,)),
                             Pointer(at.elem, at.space), loc=call.loc)
-            return self._temp(f"{callee.name}_{p.name}", ptr, pt, out)
+            t = Pointer(pt.elem, at.space, pt.const, pt.restrict)
+            return self._temp(f"{callee.name}_{p.name}", ptr, t, out)
+        if isinstance(pt, Pointer) and isinstance(at, Pointer):
+            # CUDA pointers are generic: the argument's address space flows into the callee
+            # (`_respace` retypes the callee's pointers derived from it)
+            if _leaf(a):
+                return a
+            t = Pointer(pt.elem, at.space, pt.const, pt.restrict)
+            return self._temp(f"{callee.name}_{p.name}", a, t, out)
         if at == pt and _leaf(a):
             return a
         return self._temp(f"{callee.name}_{p.name}", a, pt, out)
@@ -232,3 +240,56 @@ def _flat(index: tuple[ir.Expr, ...], shape: tuple[int, ...]) -> ir.Expr:
                          i, t, loc=i.loc)
     return flat
 
+
+
+class _Retype(ir.Transformer):
+    """Gives pointer variables the address space of what they hold; rebuilds derived types."""
+
+    def __init__(self, types: dict[str, ir.Type]) -> None:
+        self.types = types
+
+    def visit_Var(self, e: ir.Var) -> ir.Var:
+        t = self.types.get(e.name)
+        return e if t is None or t == e.type else dataclasses.replace(e, type=t)
+
+    def visit_Binary(self, e: ir.Binary) -> ir.Binary:
+        if isinstance(e.lhs.type, Pointer) and e.type != e.lhs.type:
+            return dataclasses.replace(e, type=e.lhs.type)
+        return e
+
+    def visit_AddrOf(self, e: ir.AddrOf) -> ir.AddrOf:
+        t = e.type
+        space = e.base.type.space
+        if isinstance(t, Pointer) and t.space != space:
+            return dataclasses.replace(e, type=dataclasses.replace(t, space=space))
+        return e
+
+    def visit_Cast(self, e: ir.Cast) -> ir.Cast:
+        t, src = e.type, e.value.type
+        if isinstance(t, Pointer) and isinstance(src, (Pointer, Array)) and t.space != src.space:
+            return dataclasses.replace(e, type=dataclasses.replace(t, space=src.space))
+        return e
+
+
+def _respace(body: ir.Body, call: ir.Call) -> ir.Body:
+    """Retype the inlined callee's pointer locals to the address spaces of their values."""
+    types: dict[str, ir.Type] = {}
+    while True:
+        body = _Retype(types).body(body)
+        new: dict[str, ir.Type] = {}
+        for n in ir.walk(body):
+            value = n.init if isinstance(n, ir.Decl) else \
+                n.value if isinstance(n, ir.Assign) else None
+            if value is None or not isinstance(n.var.type, Pointer):
+                continue
+            vt = value.type
+            if isinstance(vt, (Pointer, Array)) and vt.space != n.var.type.space:
+                t = dataclasses.replace(n.var.type, space=vt.space)
+                if new.get(n.var.name, t) != t or types.get(n.var.name, t) != t:
+                    raise error("PORT1013", f"pointer {n.var.name} would point into several "
+                                "address spaces after inlining", call.loc,
+                                "use one pointer variable per address space")
+                new[n.var.name] = t
+        if not new:
+            return body
+        types.update(new)
