@@ -1,0 +1,163 @@
+"""Calls: CUDA builtins (looked up in portable.builtins), printf, `__device__` functions,
+constructors of vector types and structs, and the diagnostics for what cannot be ported."""
+
+from __future__ import annotations
+
+import codecs
+
+from portable import builtins, ir
+from portable.builtins import convert
+from portable.types import I32, Struct, Vector
+
+from . import clang
+from .context import LV, has_effects, zero
+from .typemap import is_reference
+
+UNPORTABLE = {
+    # name prefix -> (code, what, hint)
+    "tex": ("PORT1008", "texture fetch", "read the data through a plain pointer instead"),
+    "surf": ("PORT1008", "surface access", "write the data through a plain pointer instead"),
+    "cudaLaunch": ("PORT1009", "dynamic parallelism (a launch from device code)",
+                   "launch the child kernel from the host after this one finishes"),
+    "cudaDeviceSynchronize": ("PORT1009", "dynamic parallelism (device-side synchronise)",
+                              "synchronise on the host"),
+    "cudaMalloc": ("PORT1009", "device-side allocation", "allocate on the host"),
+    "__nanosleep": ("PORT1002", "__nanosleep", "remove the sleep"),
+    "clock": ("PORT1002", "clock counters", "time kernels from the host (portable bench)"),
+    "__trap": ("PORT1002", "__trap", "report errors through an output flag array"),
+    "__assert_fail": ("PORT1002", "assert", "report errors through an output flag array"),
+}
+SINCOS = {"sincosf": ("sin", "cos", "f32"), "sincos": ("sin", "cos", None),
+          "__sincosf": ("sin", "cos", "f32")}
+
+
+def _args(c) -> list:
+    return list(c.get_arguments())
+
+
+def _string(c) -> str | None:
+    from .exprs import peel
+
+    c = peel(c)
+    if c.kind.name != "STRING_LITERAL":
+        return None
+    parts = [t.spelling for t in c.get_tokens() if t.spelling.startswith(('"', 'u8"', 'L"'))]
+    text = "".join(p[p.index('"') + 1:-1] for p in parts) if parts else c.spelling[1:-1]
+    return codecs.decode(text.encode("latin-1", "backslashreplace"), "unicode_escape")
+
+
+def translate_call(tr, c, want: bool) -> ir.Expr | None:
+    """The IR of a CALL_EXPR; statement-like builtins are emitted and return None."""
+    tr.loc(c)
+    d = c.referenced
+    name = c.spelling
+    if d is None:
+        raise tr.fail("PORT1004", f"call to {name or 'an unknown function'!r} that clang could "
+                      "not resolve", c, "call a __device__ function or a CUDA builtin directly")
+    kind = d.kind.name
+    if kind == "CONSTRUCTOR":
+        return construct(tr, c, d)
+    if kind == "CXX_METHOD" or kind == "CONVERSION_FUNCTION":
+        return tr.method_call(c, d, want) if hasattr(tr, "method_call") else _no(tr, c)
+    for prefix, (code, what, hint) in UNPORTABLE.items():
+        if name.startswith(prefix) and (tr.module.is_prelude(d) or prefix.startswith("tex")
+                                        or prefix.startswith("surf")):
+            raise tr.fail(code, f"{what} ({name}) cannot be ported", c, hint)
+    if tr.module.is_prelude(d):
+        return builtin(tr, c, name, want)
+    if name.startswith(("tex1D", "tex2D", "tex3D", "surf")):
+        raise tr.fail("PORT1008", f"texture fetch ({name}) cannot be ported", c,
+                      UNPORTABLE["tex"][2])
+    if tr.module.is_kernel(d):
+        raise tr.fail("PORT1009", f"dynamic parallelism: kernel {name!r} launched or called "
+                      "from device code", c, "launch it from the host")
+    return tr.module.call_device(tr, c, d, want)
+
+
+def _no(tr, c):
+    raise tr.fail("PORT1002", f"member function call {c.spelling!r}", c,
+                  "member functions are not supported yet; use a free function")
+
+
+def builtin(tr, c, name: str, want: bool) -> ir.Expr | None:
+    loc = tr.loc(c)
+    args = _args(c)
+    if name == "printf":
+        fmt = _string(args[0]) if args else None
+        if fmt is None:
+            raise tr.fail("PORT1002", "printf needs a string literal format", c)
+        vals = tr.operands(args[1:])
+        tr.emit(ir.Print(fmt, tuple(vals), loc=loc))
+        return ir.const(0, I32, loc) if want else None
+    if name in SINCOS:
+        return sincos(tr, c, name, args)
+    b = builtins.lookup(name)
+    if b is None:
+        raise tr.fail("PORT1004", f"CUDA function {name!r} is not supported", c,
+                      "write it with supported math, or file an issue")
+    vals = tr.operands(args)
+    ret = tr.type_of(c) if c.type.get_canonical().kind.name != "VOID" else None
+    node = b.build(vals, loc, ret)
+    if b.stmt:
+        tr.emit(node)
+        if want:
+            raise tr.fail("PORT1002", f"{name} has no value", c)
+        return None
+    if not want:
+        if has_effects(node):
+            tr.emit(ir.ExprStmt(node, loc=loc))
+        return None
+    return node
+
+
+def sincos(tr, c, name: str, args) -> None:
+    """sincosf(x, &s, &c): two assignments through the out-pointers."""
+    from .exprs import peel
+
+    loc = tr.loc(c)
+    x = tr.expr(args[0])
+    s_fn, c_fn, fixed = SINCOS[name]
+    t = x.type if fixed is None else tr.type_of(args[0])
+    x = tr.stable(x, "x") if not isinstance(x, (ir.Var, ir.Param, ir.Const)) else x
+    for fn, out in ((s_fn, args[1]), (c_fn, args[2])):
+        val = ir.Call(fn, (convert(x, t, loc),), t, loc=loc)
+        p = peel(out)
+        if p.kind.name == "UNARY_OPERATOR" and clang.unary_op(p) == "&":
+            lv = tr.lvalue(list(p.get_children())[0])
+        else:
+            ptr = tr.expr(out)
+            base, index = builtins.address(ptr, loc)
+            lv = LV("mem", ptr.type.elem, base=base, index=index)
+        tr.write(lv, val, loc)
+    return None
+
+
+def construct(tr, c, d) -> ir.Expr:
+    """A constructor call: vector and trivial structs build a Pack from the arguments."""
+    loc = tr.loc(c)
+    t = tr.type_of(c)
+    args = _args(c)
+    if len(args) == 1 and tr.type_of(args[0]) == t and is_copy(d):
+        return tr.expr(args[0])
+    if isinstance(t, Vector) and tr.module.is_prelude(d):
+        vals = tr.operands(args)
+        if t == Vector(t.elem, 3) and len(vals) == 1 and isinstance(vals[0].type, Vector):
+            return vals[0]
+        vals += [ir.const(1, t.elem, loc)] * (t.n - len(vals))  # dim3's defaults
+        return ir.Pack(tuple(convert(v, t.elem, loc) for v in vals), t, loc=loc)
+    if not args and isinstance(t, (Struct, Vector)) and not _has_body(d):
+        return zero(t, loc)
+    if hasattr(tr, "construct_user"):
+        return tr.construct_user(c, d, t, args)
+    raise tr.fail("PORT1002", f"constructor of {t}", c, "initialise the fields one by one")
+
+
+def is_copy(d) -> bool:
+    ps = list(d.get_arguments())
+    return len(ps) == 1 and is_reference(ps[0].type)
+
+
+def _has_body(d) -> bool:
+    return any(k.kind.name == "COMPOUND_STMT" and any(True for _ in k.get_children())
+               for k in d.get_children())
+

@@ -1,0 +1,309 @@
+"""The module driver: finds kernels, `__device__` functions and module variables in a
+translation unit and translates each function once (per pointer address-space signature)."""
+
+from __future__ import annotations
+
+import os
+
+from portable import ir
+from portable.builtins import convert
+from portable.errors import Diagnostic, Loc, PortError, error
+from portable.types import Array, Pointer, Scalar, Space, Type, Void
+
+from . import clang
+from .context import LV, key
+from .stmts import Stmts, assigned
+from .typemap import convert as convert_type
+from .typemap import is_reference
+
+_INCLUDE = os.path.realpath(str(clang.INCLUDE))
+
+
+def attrs(d) -> set[str]:
+    return {k.kind.name for k in d.get_children()}
+
+
+class FunctionTranslator(Stmts):
+    """Translates one function body."""
+
+    def function(self, d, name: str, kernel: bool,
+                 spaces: tuple[Space | None, ...] = ()) -> ir.Function:
+        loc = self.loc(d)
+        body = next((k for k in d.get_children() if k.kind.name == "COMPOUND_STMT"), None)
+        if body is None:
+            raise self.fail("PORT1004", f"function {d.spelling!r} has no body here", d)
+        rt = d.result_type
+        self.ret = Void() if rt.get_canonical().kind.name == "VOID" else \
+            convert_type(rt, loc, Space.GLOBAL, f" (return type of {d.spelling})")
+        if kernel and not isinstance(self.ret, Void):
+            raise self.fail("PORT2001", "a __global__ function must return void", d)
+        changed = assigned(body)
+        params, entry = [], []
+        for i, p in enumerate(d.get_arguments()):
+            space = spaces[i] if i < len(spaces) and spaces[i] is not None else Space.GLOBAL
+            t = convert_type(p.type, self.loc(p), space, f" (parameter {p.spelling!r})")
+            if is_reference(p.type):
+                raise self.fail("PORT1003", f"reference parameter {p.spelling!r}", p,
+                                "pass by value or through a pointer")
+            if isinstance(t, Array):  # an array parameter is a pointer
+                t = Pointer(t.elem, space)
+            pname = self.fresh(p.spelling or f"arg{i}")
+            param = ir.Param(pname, t, loc=self.loc(p))
+            params.append(param)
+            if key(p) in changed:
+                var = ir.Var(self.fresh(pname + "_v" if False else pname + "_"), t,
+                             loc=self.loc(p))
+                entry.append(ir.Decl(var, param, loc=self.loc(p)))
+                self.vars[key(p)] = var
+            else:
+                self.vars[key(p)] = param
+        self.out = list(entry)
+        self.stmt(body)
+        return ir.Function(name, tuple(params), tuple(self.out), self.ret, kernel,
+                           tuple(self.shared), tuple(self.dynamic_shared), loc=loc)
+
+
+class ModuleTranslator:
+    """State of one translation unit: functions done or in progress, module variables."""
+
+    def __init__(self, tu, filename: str) -> None:
+        self.tu = tu
+        self.filename = filename
+        self.functions: dict[tuple, ir.Function] = {}
+        self.names: dict[tuple, str] = {}
+        self.used_names: set[str] = set()
+        self.in_progress: list[tuple] = []
+        self.globals: dict[tuple, ir.GlobalVar] = {}
+        self.global_spaces: dict[str, Space] = {}
+        self.reserved: set[str] = set()
+        self.diagnostics: list[Diagnostic] = []
+
+    # ------------------------------------------------------------ queries
+
+    def is_prelude(self, d) -> bool:
+        f = d.location.file
+        return f is not None and os.path.realpath(f.name).startswith(_INCLUDE)
+
+    def is_kernel(self, d) -> bool:
+        return "CUDAGLOBAL_ATTR" in attrs(d)
+
+    def loc(self, c) -> Loc:
+        return clang.loc(c, self.filename)
+
+    def unique(self, name: str) -> str:
+        n, i = name, 0
+        while n in self.used_names:
+            i += 1
+            n = f"{name}_{i}"
+        self.used_names.add(n)
+        self.reserved.add(n)
+        return n
+
+    # ------------------------------------------------------------ module variables
+
+    def global_ref(self, d, tr) -> ir.Global | None:
+        """The Global for a `__device__`/`__constant__`/`__managed__` variable, else None."""
+        if d.kind.name != "VAR_DECL":
+            return None
+        a = attrs(d)
+        if not a & {"CUDADEVICE_ATTR", "CUDACONSTANT_ATTR"} or self.is_prelude(d):
+            return None
+        k = key(d)
+        if k not in self.globals:
+            self.add_global(d, a)
+        g = self.globals[k]
+        return ir.Global(g.name, g.type, loc=tr.loc(d) if tr else self.loc(d))
+
+    def add_global(self, d, a: set[str]) -> None:
+        loc = self.loc(d)
+        space = Space.CONSTANT if "CUDACONSTANT_ATTR" in a else Space.GLOBAL
+        t = convert_type(d.type, loc, space, f" (variable {d.spelling!r})")
+        if isinstance(t, Array):
+            t = Array(t.elem, t.shape, space)
+        init = None
+        ini = clang.var_init(d)
+        if ini is not None:
+            init = self.constant_init(ini, t, loc)
+        name = self.unique(d.spelling)
+        self.global_spaces[name] = space
+        self.globals[key(d)] = ir.GlobalVar(name, t, space, init, loc=loc)
+
+    def constant_init(self, c, t: Type, loc: Loc) -> tuple:
+        from .exprs import kids, peel
+
+        vals: list = []
+
+        def collect(c) -> None:
+            p = peel(c)
+            if p.kind.name == "INIT_LIST_EXPR":
+                for k in kids(p):
+                    if k.kind.is_expression():
+                        collect(k)
+                return
+            v = clang.evaluate(p)
+            if v is None:
+                raise error("PORT1002", "initialiser of a module variable must be constant",
+                            self.loc(p), "use literal values or constexpr expressions")
+            vals.append(v)
+
+        collect(c)
+        return tuple(vals)
+
+    def global_space(self, name: str) -> Space:
+        return self.global_spaces.get(name, Space.GLOBAL)
+
+    # ------------------------------------------------------------ functions
+
+    def kernel(self, d) -> None:
+        name = self.unique(d.spelling)
+        self.translate(d, name, kernel=True, spaces=())
+
+    def translate(self, d, name: str, kernel: bool, spaces: tuple) -> None:
+        k = (key(d), spaces)
+        self.in_progress.append(k)
+        try:
+            fn = FunctionTranslator(self, self.filename).function(d, name, kernel, spaces)
+        finally:
+            self.in_progress.pop()
+        self.functions[k] = fn
+
+    def call_device(self, tr, c, d, want: bool) -> ir.Expr | None:
+        """A call of a user `__device__` function: ir.Call(name, args)."""
+        loc = tr.loc(c)
+        defn = d.get_definition() or d
+        if not any(k.kind.name == "COMPOUND_STMT" for k in defn.get_children()):
+            raise tr.fail("PORT1004", f"function {d.spelling!r} is declared but not defined in "
+                          "this file", c, "define it in the file (or an included header)")
+        params = list(defn.get_arguments())
+        args = list(c.get_arguments())
+        if any(is_reference(p.type) for p in params):
+            return self.inline_call(tr, c, defn, params, args, want)
+        vals = tr.operands(args)
+        spaces = tuple(v.type.space if isinstance(v.type, Pointer) else None for v in vals)
+        spaces = tuple(None if s is Space.GLOBAL else s for s in spaces)
+        fk = (key(defn), spaces)
+        if fk in self.in_progress:
+            raise tr.fail("PORT1005", f"recursive call of {d.spelling!r}", c,
+                          "rewrite the recursion as a loop")
+        if fk not in self.functions:
+            base = self.names.get(key(defn)) or d.spelling
+            suffix = "".join(f"_{s.value}" for s in spaces if s is not None)
+            name = self.unique(base + suffix)
+            self.names.setdefault(key(defn), base)
+            self.translate(defn, name, kernel=False, spaces=spaces)
+        fn = self.functions[fk]
+        vals = [convert(v, p.type, loc) if isinstance(p.type, Scalar) else v
+                for v, p in zip(vals, fn.params, strict=False)]
+        call = ir.Call(fn.name, tuple(vals), fn.ret, loc=loc)
+        if isinstance(fn.ret, Void):
+            if want:
+                raise tr.fail("PORT2001", f"{d.spelling} returns void", c)
+            tr.emit(ir.ExprStmt(call, loc=loc))
+            return None
+        if not want:
+            tr.emit(ir.ExprStmt(call, loc=loc))
+            return None
+        return call
+
+    def inline_call(self, tr, c, defn, params, args, want: bool) -> ir.Expr | None:
+        """Functions with reference parameters are inlined here: each reference parameter
+        becomes the caller's place (variable, element or field)."""
+        from .exprs import kids
+
+        loc = tr.loc(c)
+        body = next(k for k in defn.get_children() if k.kind.name == "COMPOUND_STMT")
+        stmts = kids(body)
+        for i, s in enumerate(stmts):
+            for n in s.walk_preorder():
+                if n.kind.name == "RETURN_STMT" and not (i == len(stmts) - 1 and n == s):
+                    raise tr.fail("PORT1001", f"early return in {defn.spelling!r}, which takes "
+                                  "reference parameters", n, "return at the end only, or "
+                                  "pass pointers instead of references")
+        k = key(defn)
+        if k in self.in_progress:
+            raise tr.fail("PORT1005", f"recursive call of {defn.spelling!r}", c,
+                          "rewrite the recursion as a loop")
+        saved = dict(tr.vars)
+        saved_ret = tr.ret
+        self.in_progress.append(k)
+        try:
+            for p, a in zip(params, args, strict=False):
+                if is_reference(p.type) and tr.is_lvalue(a):
+                    tr.vars[key(p)] = tr.lvalue(a)
+                else:
+                    v = tr.expr(a)
+                    t = convert_type(p.type, tr.loc(p), v.type.space if isinstance(
+                        v.type, Pointer) else Space.GLOBAL)
+                    tr.vars[key(p)] = tr.temp(convert(v, t, loc) if isinstance(t, Scalar)
+                                              else v, p.spelling, loc)
+            rt = defn.result_type
+            ret = None if rt.get_canonical().kind.name == "VOID" else convert_type(
+                rt, loc, Space.GLOBAL)
+            result = None
+            for i, s in enumerate(stmts):
+                if s.kind.name == "RETURN_STMT":
+                    rk = [x for x in kids(s) if x.kind.is_expression()]
+                    if rk and ret is not None:
+                        v = tr.expr(rk[0])
+                        result = tr.temp(convert(v, ret, loc) if isinstance(ret, Scalar)
+                                         else v, defn.spelling + "_ret", loc)
+                    elif rk:
+                        tr.effect(rk[0])
+                else:
+                    tr.stmt(s)
+        finally:
+            self.in_progress.pop()
+            tr.vars.update({kk: vv for kk, vv in saved.items()})
+            tr.ret = saved_ret
+        if want:
+            if result is None:
+                raise tr.fail("PORT2001", f"{defn.spelling} returns no value", c)
+            return result
+        return None
+
+    # ------------------------------------------------------------ the whole unit
+
+    def run(self) -> ir.ModuleIR:
+        for d in self.top_level(self.tu.cursor):
+            kind = d.kind.name
+            if kind == "FUNCTION_DECL" and d.is_definition() and self.is_kernel(d):
+                self.kernel(d)
+            elif kind == "FUNCTION_DECL" and d.is_definition() and not attrs(d) & {
+                    "CUDADEVICE_ATTR", "CUDAGLOBAL_ATTR"}:
+                self.diagnostics.append(Diagnostic(
+                    "PORT0005", f"host function {d.spelling!r} skipped", self.loc(d),
+                    "portable runs kernels from Python: launch them with k[grid, block](...)"))
+            elif kind == "VAR_DECL" and attrs(d) & {"CUDADEVICE_ATTR", "CUDACONSTANT_ATTR"}:
+                self.global_ref(d, None)
+        if not any(f.kernel for f in self.functions.values()):
+            raise error("PORT0002", f"no __global__ kernel found in {self.filename}",
+                        Loc(self.filename, 1, 1), "mark the kernel functions __global__")
+        fns = list(self.functions.values())
+        kernels = [f for f in fns if f.kernel]
+        others = [f for f in fns if not f.kernel]
+        return ir.ModuleIR(tuple(others + kernels), tuple(self.globals.values()),
+                           self.filename)
+
+    def top_level(self, cursor):
+        for d in cursor.get_children():
+            if self.is_prelude(d):
+                continue
+            kind = d.kind.name
+            if kind in ("NAMESPACE", "LINKAGE_SPEC", "UNEXPOSED_DECL"):
+                yield from self.top_level(d)
+            else:
+                yield d
+
+
+def translate(tu, filename: str) -> tuple[ir.ModuleIR, list[Diagnostic]]:
+    m = ModuleTranslator(tu, filename)
+    try:
+        mod = m.run()
+    except PortError:
+        raise
+    except RecursionError:
+        raise error("PORT1002", "expression nesting too deep", Loc(filename)) from None
+    return mod, m.diagnostics
+
+
+__all__ = ["LV", "translate"]
