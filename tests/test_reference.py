@@ -654,3 +654,283 @@ def test_u64_and_bool_types(rng):
     ov = np.zeros(64, bool)
     launch(fn, 1, 64, xv, ov)
     np.testing.assert_array_equal(ov, [(int(v) << 1) % 2**64 > int(v) for v in xv])
+
+
+# ---------------------------------------------------------------- CUDA C, end to end
+
+
+def cuda(src: str, scope: str = "core"):
+    """Parse CUDA C; skip while the frontend has not landed (or, for scope "later", while it
+    does not yet support the construct under test)."""
+    try:
+        from portable.frontends.cuda import parse  # noqa: F401
+    except ImportError:
+        pytest.skip("the CUDA C frontend has not landed yet")
+    import portable
+
+    try:
+        return portable.parse_cuda(src, filename="t.cu")
+    except PortError as e:
+        if scope == "later" and e.code.startswith("PORT1"):
+            pytest.skip(f"frontend does not support this yet: {e}")
+        raise
+
+
+CSEM = r"""
+__global__ void csem(const int* a, const int* b, const float* f, int* q, int* r,
+                     unsigned* u, int* sh, int* fi, int* cm, int n) {
+    int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= n) return;
+    q[i] = a[i] / b[i];
+    r[i] = a[i] % b[i];
+    u[i] = (unsigned)a[i] * 3u + 0xFFFFFFF0u;
+    sh[i] = (a[i] >> (b[i] & 31)) ^ (int)((unsigned)a[i] << 3);
+    fi[i] = (int)f[i];
+    cm[i] = (a[i] < 5u) + 2 * (-1 < (unsigned)b[i]) + 4 * ((short)a[i] < 0);
+}
+"""
+
+
+def test_cuda_c_semantics_edge_cases(rng):
+    k = cuda(CSEM)["csem"]
+    n = 300
+    a = rng.integers(-2**31, 2**31, n, dtype=np.int64).astype(np.int32)
+    b = rng.integers(-1000, 1000, n).astype(np.int32)
+    b[b == 0] = 7
+    a[:4], b[:4] = [-7, 7, -7, -2**31], [2, -2, -2, -1]  # -7/2, 7/-2, INT_MIN/-1
+    f = rng.uniform(-3e9, 3e9, n).astype(np.float32)  # some outside int's range: saturate
+    outs = [np.zeros(n, np.int32) for _ in range(2)] + [np.zeros(n, np.uint32)] + \
+        [np.zeros(n, np.int32) for _ in range(3)]
+    k.launch(3, 128, a, b, f, *outs, n, backend="numpy")
+    A, B = a.tolist(), b.tolist()
+    q = [(-1 if (x < 0) != (y < 0) else 1) * (abs(x) // abs(y)) for x, y in zip(A, B, strict=1)]
+    q = [(v + 2**31) % 2**32 - 2**31 for v in q]  # INT_MIN / -1 wraps
+    np.testing.assert_array_equal(outs[0], q)
+    assert outs[0][0] == -3 and outs[1][0] == -1 and outs[1][1] == 1
+    np.testing.assert_array_equal(outs[1], [(x - qq * y + 2**31) % 2**32 - 2**31
+                                            for x, y, qq in zip(A, B, q, strict=1)])
+    np.testing.assert_array_equal(outs[2], [(x % 2**32 * 3 + 0xFFFFFFF0) % 2**32 for x in A])
+    np.testing.assert_array_equal(outs[3], [(x >> (y & 31)) ^ ((x % 2**32 << 3) % 2**32 + 2**31)
+                                            % 2**32 - 2**31 for x, y in zip(A, B, strict=1)])
+    np.testing.assert_array_equal(outs[4], np.clip(np.trunc(f.astype(np.float64)), -2**31,
+                                                   2**31 - 1))
+    np.testing.assert_array_equal(outs[5], [(x % 2**32 < 5) + 0 + 4 * ((x + 2**15) % 2**16 <
+                                            2**15) for x in A])
+
+
+LOOPS = r"""
+__global__ void loops(const int* t, int* o, int lim, int n) {
+    int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= n) return;
+    int k = 0, acc = 0;
+    while (k < t[i]) {
+        k++;
+        if (k % 3 == 0) continue;
+        acc += k;
+        if (acc > lim) break;
+    }
+    int x = 0;
+    switch (t[i] % 4) {
+        case 0: x = 10; break;
+        case 1: x = 20;  /* falls through */
+        case 2: x += 5; break;
+        default: x = -1;
+    }
+    int s = 0;
+    for (int j = 0; j < t[i]; ++j) {
+        if (j == 13) { o[i] = -1; return; }
+        s += j * j;
+    }
+    int d = 0;
+    do { d += 2; } while (d < t[i]);
+    o[i] = acc * 1000000 + s * 1000 + d * 10 + x;
+}
+"""
+
+
+def _loops_ref(trip: int, lim: int) -> int:
+    k = acc = 0
+    while k < trip:
+        k += 1
+        if k % 3 == 0:
+            continue
+        acc += k
+        if acc > lim:
+            break
+    x = {0: 10, 1: 25, 2: 5}.get(trip % 4, -1)
+    if trip > 13:
+        return -1
+    d = 2
+    while d < trip:
+        d += 2
+    return acc * 1000000 + sum(j * j for j in range(trip)) * 1000 + d * 10 + x
+
+
+@pytest.mark.parametrize("opts", BATCHINGS)
+def test_cuda_divergent_loops_switch_early_return(rng, opts):
+    k = cuda(LOOPS)["loops"]
+    n = 250
+    t = rng.integers(0, 30, n).astype(np.int32)
+    o = np.full(256, 12345, np.int32)
+    k.launch(4, 64, t, o, 120, n, backend="numpy", **opts)
+    np.testing.assert_array_equal(o[:n], [_loops_ref(int(v), 120) for v in t])
+    assert (o[n:] == 12345).all()
+
+
+REDUCE = r"""
+#define BS 128
+__global__ void reduce(const float* x, float* out, int n) {
+    __shared__ float s[BS];
+    int t = threadIdx.x, i = blockIdx.x * BS + t;
+    s[t] = i < n ? x[i] : 0.0f;
+    __syncthreads();
+    for (int k = BS / 2; k > 0; k >>= 1) {
+        if (t < k) s[t] += s[t + k];
+        __syncthreads();
+    }
+    if (t == 0) out[blockIdx.x] = s[0];
+}
+"""
+
+
+def test_cuda_shared_reduction_same_on_every_batching(rng):
+    k = cuda(REDUCE)["reduce"]
+    n = 1000
+    x = rng.standard_normal(n).astype(np.float32)
+    results = []
+    for opts in BATCHINGS:
+        out = np.zeros(8, np.float32)
+        k.launch(8, 128, x, out, n, backend="numpy", **opts)
+        results.append(out)
+    want = np.r_[x, np.zeros(24, np.float32)].astype(np.float64).reshape(8, 128).sum(1)
+    np.testing.assert_allclose(results[0], want, rtol=1e-4, atol=1e-4)  # float32 tree sums
+    for r in results[1:]:
+        np.testing.assert_array_equal(r, results[0])  # same operations in the same order
+
+
+ATOMICS = r"""
+__global__ void hist(const int* x, unsigned* h, int* slots, int* counter, int* total, int n) {
+    __shared__ unsigned sh[16];
+    int t = threadIdx.x, i = blockIdx.x * blockDim.x + t;
+    if (t < 16) sh[t] = 0;
+    __syncthreads();
+    if (i < n) atomicAdd(&sh[x[i] & 15], 1u);
+    __syncthreads();
+    if (t < 16) atomicAdd(&h[t], sh[t]);
+    if (i < n && x[i] > 50) slots[atomicAdd(counter, 1)] = x[i];
+    if (i < n) {  // a lock-free add through compare-and-swap
+        int old = *total, assumed;
+        do {
+            assumed = old;
+            old = atomicCAS(total, assumed, assumed + x[i]);
+        } while (assumed != old);
+    }
+}
+"""
+
+
+def test_cuda_atomics_histogram_compaction_cas_loop(rng):
+    k = cuda(ATOMICS)["hist"]
+    n = 300
+    x = rng.integers(0, 100, n).astype(np.int32)
+    for opts in ({}, {"batch_blocks": 1}):
+        h = np.zeros(16, np.uint32)
+        slots = np.full(n, -1, np.int32)
+        counter = np.zeros(1, np.int32)
+        total = np.array([17], np.int32)
+        k.launch(5, 64, x, h, slots, counter, total, n, backend="numpy", **opts)
+        np.testing.assert_array_equal(h, np.bincount(x & 15, minlength=16))
+        big = x[x > 50]
+        assert counter[0] == big.size
+        np.testing.assert_array_equal(slots[: big.size], big)  # lane order is thread order
+        assert total[0] == 17 + x.sum()
+
+
+WARP = r"""
+__global__ void warp(const int* x, int* seg, unsigned* bal, int n) {
+    int t = threadIdx.x, i = blockIdx.x * blockDim.x + t;
+    int v = x[i];
+    for (int d = 8; d > 0; d >>= 1) v += __shfl_xor_sync(0xffffffff, v, d, 16);
+    seg[i] = v;
+    bal[i] = __ballot_sync(0xffffffff, x[i] > 0);
+}
+"""
+
+
+def test_cuda_warp_shuffle_and_ballot_partial_warp(rng):
+    k = cuda(WARP, "later")["warp"]
+    T, nb = 48, 3  # the second warp of each block has 16 threads: one whole 16-wide segment
+    x = rng.integers(-50, 50, T * nb).astype(np.int32)
+    seg, bal = np.zeros(T * nb, np.int32), np.zeros(T * nb, np.uint32)
+    k.launch(nb, T, x, seg, bal, T * nb, backend="numpy")
+    np.testing.assert_array_equal(seg, np.repeat(x.reshape(-1, 16).sum(1), 16))
+    for g in range(T * nb):
+        w0 = g - (g % T) % 32
+        lanes = range(w0, min(w0 + 32, g - g % T + T))
+        assert bal[g] == sum(1 << (j - w0) for j in lanes if x[j] > 0)
+
+
+OOB = r"""
+__global__ void copy(const float* x, float* y, int n) {
+    int i = blockIdx.x * blockDim.x + threadIdx.x;
+    y[i] = 1.0f;
+    if (i < n)
+        y[i] = x[i + 1];
+}
+"""
+
+
+def test_cuda_out_of_bounds_names_everything_and_touches_nothing(rng):
+    k = cuda(OOB)["copy"]
+    x = rng.standard_normal(64).astype(np.float32)
+    y = rng.standard_normal(64).astype(np.float32)
+    y0 = y.copy()
+    with pytest.raises(PortError) as e:
+        k.launch(2, 32, x, y, 64, backend="numpy")
+    msg = str(e.value)
+    assert e.value.code == "PORT5001"
+    for part in ("t.cu:6:", "'copy'", "'x'", "index 64", "block (1, 0, 0)", "thread (31, 0, 0)"):
+        assert part in msg, (part, msg)
+    np.testing.assert_array_equal(y, y0)
+    k.launch(2, 32, x, y, 63, backend="numpy")
+    np.testing.assert_array_equal(y, np.r_[x[1:], np.float32(1)])
+
+
+PRINTF = r"""
+__global__ void hello(int n) {
+    if (threadIdx.x < n) printf("block %d thread %d\n", blockIdx.x, threadIdx.x);
+    if (threadIdx.x == 0) printf("end %u\n", blockIdx.x);
+}
+"""
+
+
+def test_cuda_printf_thread_order(capfd):
+    k = cuda(PRINTF, "later")["hello"]
+    k.launch(2, 4, 2, backend="numpy")
+    want = []
+    for b in range(2):
+        want += [f"block {b} thread 0", f"end {b}", f"block {b} thread 1"]
+    assert capfd.readouterr().out.splitlines() == want
+
+
+VEC = r"""
+__global__ void v4(const float* x, float* y, int n4) {
+    int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < n4) {
+        float4 a = reinterpret_cast<const float4*>(x)[i];
+        float s = a.x + a.y + a.z + a.w;
+        reinterpret_cast<float4*>(y)[i] = make_float4(s, a.y, a.z, a.w);
+    }
+}
+"""
+
+
+def test_cuda_float4_through_reinterpret_cast(rng):
+    k = cuda(VEC, "later")["v4"]
+    x = rng.standard_normal(256).astype(np.float32)
+    y = np.zeros(256, np.float32)
+    k.launch(2, 32, x, y, 64, backend="numpy")
+    q = x.reshape(-1, 4)
+    want = q.copy()
+    want[:, 0] = ((q[:, 0] + q[:, 1]) + q[:, 2]) + q[:, 3]  # float32, left to right
+    np.testing.assert_array_equal(y, want.reshape(-1))
