@@ -39,8 +39,9 @@ class LaunchSpec:
 
 def dim3(value, what: str) -> tuple[int, int, int]:
     """Normalise an int or 1-3 tuple to a 3-tuple of positive ints."""
-    t = (value,) if isinstance(value, (int, np.integer)) else tuple(value)
-    if not 1 <= len(t) <= 3 or not all(isinstance(v, (int, np.integer)) for v in t):
+    t = (value,) if not isinstance(value, (tuple, list)) else tuple(value)
+    if not 1 <= len(t) <= 3 or not all(
+            isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in t):
         raise error("PORT4006", f"{what} must be an int or a tuple of 1-3 ints, got {value!r}",
                     hint=f"write e.g. k[(64, 1), (256,)] or k[64, 256]")
     t = tuple(int(v) for v in t) + (1,) * (3 - len(t))
