@@ -396,7 +396,7 @@ class Generator(ExprEmitter, SyncEmitter):
         if self.lmem:
             pro.append(f"_lbase = _lmem + (_pid * BLOCK + _tid) * {self.lmem}")
         if used("_zi"):
-            pro.append("_zi = tl.zeros([BLOCK], tl.int32)")
+            pro.append("_zi = tl.full([BLOCK], 0, tl.int32)")
         if used("_lane") or any("_lane" in s for s in self.specials.values()):
             pro.append("_lane = _tid % 32")
         for n, src in self.specials.items():

@@ -22,10 +22,27 @@ from triton.language.extra import libdevice
 
 HELPERS = '''
 
+# reductions through tl.reduce with Triton's own combine functions (the interpreter runs those
+# as numpy reductions)
+@triton.jit
+def _max(x, axis: tl.constexpr):
+    return tl.reduce(x, axis, tl.standard._elementwise_max)
+
+
+@triton.jit
+def _min(x, axis: tl.constexpr):
+    return tl.reduce(x, axis, tl.standard._elementwise_min)
+
+
+@triton.jit
+def _sum(x, axis: tl.constexpr):
+    return tl.reduce(x, axis, tl.standard._sum_combine)
+
+
 @triton.jit
 def _any(m):
     # a loop whose trip count differs between threads runs while any lane is still in it
-    return tl.max(m.to(tl.int32), axis=0) != 0
+    return _max(m.to(tl.int32), 0) != 0
 
 
 @triton.jit
@@ -108,13 +125,13 @@ def _warp_bcast(s, NW: tl.constexpr, WL: tl.constexpr):
 
 @triton.jit
 def _warp_any(p, NW: tl.constexpr, WL: tl.constexpr):
-    r = tl.max(tl.reshape(p.to(tl.int32), [NW, WL]), axis=1)
+    r = _max(tl.reshape(p.to(tl.int32), [NW, WL]), 1)
     return _warp_bcast(r, NW, WL) != 0
 
 
 @triton.jit
 def _warp_all(p, NW: tl.constexpr, WL: tl.constexpr):
-    r = tl.min(tl.reshape(p.to(tl.int32), [NW, WL]), axis=1)
+    r = _min(tl.reshape(p.to(tl.int32), [NW, WL]), 1)
     return _warp_bcast(r, NW, WL) != 0
 
 
@@ -122,7 +139,7 @@ def _warp_all(p, NW: tl.constexpr, WL: tl.constexpr):
 def _warp_ballot(p, lane, NW: tl.constexpr, WL: tl.constexpr):
     # the lanes' bits are distinct, so their sum is their bitwise or
     bits = tl.where(p, (1 << lane).to(tl.uint32), 0).to(tl.uint32)
-    return _warp_bcast(tl.sum(tl.reshape(bits, [NW, WL]), axis=1), NW, WL)
+    return _warp_bcast(_sum(tl.reshape(bits, [NW, WL]), 1), NW, WL)
 
 
 @triton.jit

@@ -72,9 +72,9 @@ class SyncEmitter:
         pred = p.code if p.vary else self.lanes(p, e.pred.type)
         if op in ir.BLOCK_VOTE:
             self.line("tl.debug_barrier()  # __syncthreads_count/and/or is also a barrier")
-            n = f"tl.sum(({pred} & {m}).to(tl.int32), axis=0)"
+            n = f"_sum(({pred} & {m}).to(tl.int32), 0)"
             code = {ir.Op.SYNC_COUNT: n,
-                    ir.Op.SYNC_AND: f"({n} == tl.sum({m}.to(tl.int32), axis=0))",
+                    ir.Op.SYNC_AND: f"({n} == _sum({m}.to(tl.int32), 0))",
                     ir.Op.SYNC_OR: f"({n} != 0)"}[op]
             return self.tmp(f"({code}).to({tl_type(e.type)})", False)
         if op is ir.Op.VOTE_ALL:
