@@ -411,3 +411,20 @@ FULL_MASK = 0xFFFFFFFF
 BALLOT_TYPE = U32
 INDEX_TYPES = (I32, U32, U64)
 DEFAULT_FLOAT = F32
+
+
+# ---------------------------------------------------------------- bit reinterpretations
+# (__float_as_int ...; added by the CUDA frontend). The result type is fixed by the name.
+
+from portable.types import F64 as _F64  # noqa: E402
+from portable.types import I64 as _I64  # noqa: E402
+
+
+def _as(dst: Scalar):
+    return lambda a, t: bitcast(np.asarray(a, t.dtype), dst)
+
+
+for _n, _dst in (("float_as_int", I32), ("int_as_float", F32), ("float_as_uint", U32),
+                 ("uint_as_float", F32), ("double_as_longlong", _I64),
+                 ("longlong_as_double", _F64)):
+    _def(_n, 1, _as(_dst), (lambda d: lambda ts: d)(_dst), kinds="fi")

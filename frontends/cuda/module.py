@@ -240,7 +240,7 @@ class ModuleTranslator:
             ret = None if rt.get_canonical().kind.name == "VOID" else convert_type(
                 rt, loc, Space.GLOBAL)
             result = None
-            for i, s in enumerate(stmts):
+            for s in stmts:
                 if s.kind.name == "RETURN_STMT":
                     rk = [x for x in kids(s) if x.kind.is_expression()]
                     if rk and ret is not None:
