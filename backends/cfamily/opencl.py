@@ -22,6 +22,14 @@ _INDEX = {Sreg.TID: "get_local_id", Sreg.NTID: "get_local_size", Sreg.CTAID: "ge
 _VERB = {Op.ATOMIC_ADD: "add", Op.ATOMIC_SUB: "sub", Op.ATOMIC_MIN: "min", Op.ATOMIC_MAX: "max",
          Op.ATOMIC_EXCH: "xchg", Op.ATOMIC_CAS: "cmpxchg", Op.ATOMIC_AND: "and",
          Op.ATOMIC_OR: "or", Op.ATOMIC_XOR: "xor"}
+_BUILTIN_PREFIXES = ("atomic_", "atom_", "get_", "convert_", "as_", "vload", "vstore", "native_",
+                     "half_", "async_", "work_group_", "sub_group_")
+_BUILTINS = frozenset({"barrier", "mem_fence", "read_mem_fence", "write_mem_fence", "min", "max",
+                       "abs", "clamp", "select", "any", "all", "dot", "cross", "length",
+                       "distance", "normalize", "mix", "step", "smoothstep", "sign", "popcount",
+                       "clz", "ctz", "mad", "mad24", "mul24", "mul_hi", "rotate", "bitselect",
+                       "shuffle", "shuffle2", "printf", "degrees", "radians", "upsample",
+                       "hadd", "rhadd", "add_sat", "sub_sat", "fract", "maxmag", "minmag"})
 _INTS = frozenset({"i32", "u32", "i64", "u64"})
 _FENCE = "CLK_LOCAL_MEM_FENCE | CLK_GLOBAL_MEM_FENCE"
 _WARP_KINDS = {"shfl_idx", "shfl_up", "shfl_down", "shfl_xor", "ballot", "all", "any",
@@ -62,6 +70,12 @@ class OpenCL(Dialect):
                 "#pragma OPENCL EXTENSION cl_khr_fp64 : enable\n"
                 "#pragma OPENCL EXTENSION cl_khr_int64_base_atomics : enable\n"
                 "#pragma OPENCL EXTENSION cl_khr_int64_extended_atomics : enable")
+
+    def ident(self, n: str) -> str:
+        # a source name that is an OpenCL keyword or built-in function gets a trailing _
+        if n in self.reserved or n.startswith(_BUILTIN_PREFIXES) or n in _BUILTINS:
+            return n + "_"
+        return n
 
     def pointer(self, t: Pointer) -> str:
         return f"{_SPACE[t.space]}{'const ' if t.const else ''}{self.type(t.elem)} "

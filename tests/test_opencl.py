@@ -1,0 +1,193 @@
+"""The opencl backend (PoCL on a CPU in CI) against numpy, on hand-built IR kernels.
+
+Every library kernel runs on opencl through tests/test_library.py (available_backends()).
+"""
+
+from __future__ import annotations
+
+import cfamily_kernels as K  # noqa: E402  (tests/ is on sys.path under pytest)
+import numpy as np
+import pytest
+from portable.backends import why_unavailable
+
+import portable
+from portable import ir, semantics
+from portable.ir import Op
+from portable.types import F32, F64, I32, I64, U32, U64  # noqa: F401
+
+pytestmark = pytest.mark.skipif(why_unavailable("opencl") is not None,
+                                reason=f"opencl backend: {why_unavailable('opencl')}")
+
+
+def module(*fns: ir.Function) -> portable.Module:
+    return portable.Module(ir.ModuleIR(tuple(fns), K.GLOBALS))
+
+
+def edge_values(t, n: int, rng) -> np.ndarray:
+    """Random values of t with C's edge cases mixed in (never all zeros)."""
+    info = np.iinfo(t.dtype)
+    v = rng.integers(info.min, info.max, n, dtype=t.dtype, endpoint=True)
+    edges = [0, 1, -1, info.min, info.max, 2, 31, 32, 33, 63, 64, 65, -32, -33]
+    e = np.array([x for x in edges if info.min <= x <= info.max], dtype=t.dtype)
+    v[: 3 * len(e)] = np.resize(e, 3 * len(e))
+    return v
+
+
+@pytest.mark.parametrize("t", [I32, U32, I64])
+@pytest.mark.parametrize("op", [Op.DIV, Op.MOD, Op.SHL, Op.SHR, Op.FLOORDIV, Op.FLOORMOD])
+def test_integer_edge_semantics(op, t):
+    rng = np.random.default_rng()
+    n = 300
+    a = edge_values(t, n, rng)
+    b = edge_values(t, n, rng)
+    b[::7] = 0  # division by zero, shift by zero
+    b[1::7] = rng.integers(0, 2 * t.bits, n)[1::7].astype(t.dtype)  # shift counts near width
+    a = rng.permutation(a)
+    if t == I64 and op in (Op.DIV, Op.MOD, Op.FLOORDIV, Op.FLOORMOD):
+        # semantics._div takes np.abs of int64, which overflows at INT64_MIN (reported)
+        a[a == t.min] = t.min + 1
+        b[b == t.min] = t.min + 1
+    out = np.full(n, 123, t.dtype)
+    mod = module(K.binop(op, t))
+    mod[f"{op.name.lower()}_{t}"].launch(cdiv(n, 64), 64, a, b, out, n, backend="opencl")
+    want = semantics.binary(op, a, b, t)
+    np.testing.assert_array_equal(out, want)
+
+
+def test_integer_edges_by_hand():
+    a = np.array([7, np.iinfo(np.int32).min, -7, 1, -8, 5], np.int32)
+    b = np.array([0, -1, 2, 40, 40, -1], np.int32)
+    outs = {}
+    for op in (Op.DIV, Op.MOD, Op.SHL, Op.SHR):
+        out = np.zeros(6, np.int32)
+        module(K.binop(op, I32))[f"{op.name.lower()}_i32"].launch(1, 32, a, b, out, 6,
+                                                                  backend="opencl")
+        outs[op] = out.tolist()
+    assert outs[Op.DIV][:3] == [0, np.iinfo(np.int32).min, -3]  # x/0 = 0, INT_MIN/-1 wraps
+    assert outs[Op.MOD][:3] == [0, 0, -1]  # sign of the dividend
+    assert outs[Op.SHL][3] == 0 and outs[Op.SHR][4] == -1  # counts past the width clamp
+
+
+@pytest.mark.parametrize("src,dst", [(F32, I32), (F64, U32), (F32, I64)])
+def test_float_to_int_saturates(src, dst):
+    rng = np.random.default_rng()
+    x = (rng.standard_normal(256) * 10.0 ** rng.integers(0, 25, 256)).astype(src.dtype)
+    x[:6] = [np.nan, np.inf, -np.inf, -0.7, 2.9e9, -3e19]
+    out = np.ones(256, dst.dtype)
+    module(K.convert(src, dst))[f"convert_{src}_{dst}"].launch(4, 64, x, out, 256,
+                                                               backend="opencl")
+    np.testing.assert_array_equal(out, semantics.cast(x, src, dst))
+    assert out[0] == 0  # NaN -> 0
+
+
+def cdiv(a: int, b: int) -> int:
+    return -(-a // b)
+
+
+def test_float_mod_and_floor_ops():
+    rng = np.random.default_rng()
+    a = (rng.standard_normal(200) * 50).astype(np.float32)
+    b = (rng.standard_normal(200) * 5).astype(np.float32)
+    for op, want in ((Op.MOD, np.fmod(a, b)), (Op.FLOORMOD, np.mod(a, b))):
+        out = np.zeros(200, np.float32)
+        module(K.binop(op, F32))[f"{op.name.lower()}_f32"].launch(4, 64, a, b, out, 200,
+                                                                  backend="opencl")
+        np.testing.assert_allclose(out, want, rtol=1e-5, atol=1e-5)
+
+
+def test_shared_memory_reduction():
+    rng = np.random.default_rng()
+    x = rng.random(128 * 6, dtype=np.float32)
+    out = np.zeros(6, np.float32)
+    module(K.block_sum())["block_sum"].launch(6, 128, x, out, backend="opencl")
+    np.testing.assert_allclose(out, x.reshape(6, 128).sum(1), rtol=1e-5)
+
+
+@pytest.mark.parametrize("t", [F32, I32, U64, F64])
+def test_atomics(t):
+    rng = np.random.default_rng()
+    n = 256
+    if t.is_float:
+        x = rng.standard_normal(n).astype(t.dtype)
+    else:
+        x = rng.integers(1, 1000, n).astype(t.dtype)
+    acc = np.array([0, x[0], x[0]], t.dtype)
+    olds = np.zeros(n, t.dtype)
+    module(K.atomics(t))[f"atomics_{t}"].launch(n // 64, 64, x, acc, olds, backend="opencl")
+    tol = dict(rtol=1e-4, atol=1e-4) if t.is_float else dict(rtol=0, atol=0)
+    np.testing.assert_allclose(acc[0], x.sum(dtype=np.float64 if t.is_float else None), **tol)
+    assert acc[1] == x.max() and acc[2] == x.min()
+    # the old values are some order's prefix sums: each is distinct and they sum consistently
+    if not t.is_float:
+        assert np.array_equal(np.sort(olds + x)[-1:], [x.sum()])
+
+
+def test_atomic_inc_wraps():
+    c = np.array([0], np.uint32)
+    module(K.atomic_inc())["atomic_inc"].launch(3, 100, c, np.uint32(7), backend="opencl")
+    assert c[0] == 300 % 8  # counts 0..7 and wraps
+
+
+def warp_reference(x: np.ndarray, width: int = 16):
+    lane = np.arange(x.size) % 32
+    seg = lane % width
+    base = np.arange(x.size) - seg
+    up = np.where(seg >= 3, x[np.arange(x.size) - 3 * (seg >= 3)], x)
+    down = np.where(seg + 3 < width, x[np.minimum(np.arange(x.size) + 3, x.size - 1)], x)
+    idx = x[base + 21 % width]
+    xsum = np.repeat(x.reshape(-1, 32).sum(1, dtype=np.float64), 32)
+    return xsum, up, down, idx
+
+
+@pytest.mark.parametrize("t", [F32, I32])
+def test_shuffles_and_votes(t):
+    rng = np.random.default_rng()
+    n = 96
+    x = rng.random(n, dtype=np.float32) if t.is_float else rng.integers(0, 100, n, np.int32)
+    outs = [np.zeros(n, t.dtype) for _ in range(4)]
+    ballot, votes = np.zeros(n, np.uint32), np.zeros(3 * n, np.int32)
+    module(K.shuffles(t))[f"shuffles_{t}"].launch(1, n, x, *outs, ballot, votes,
+                                                 backend="opencl")
+    xsum, up, down, idx = warp_reference(x)
+    np.testing.assert_allclose(outs[0], xsum, rtol=1e-5)
+    np.testing.assert_array_equal(outs[1], up)
+    np.testing.assert_array_equal(outs[2], down)
+    np.testing.assert_array_equal(outs[3], idx)
+    pred = (x > (0.5 if t.is_float else 50)).reshape(-1, 32)
+    want_ballot = (pred * (1 << np.arange(32, dtype=np.uint64))).sum(1).astype(np.uint32)
+    np.testing.assert_array_equal(ballot, np.repeat(want_ballot, 32))
+    v = votes.reshape(n, 3)
+    np.testing.assert_array_equal(v[:, 0] != 0, np.repeat(pred.all(1), 32))
+    np.testing.assert_array_equal(v[:, 1] != 0, np.repeat(pred.any(1), 32))
+    np.testing.assert_array_equal(v[:, 2], pred.sum())
+
+
+def test_module_globals_are_arguments():
+    mod = module(K.globals_kernel())
+    rng = np.random.default_rng()
+    table = rng.random((4, 2), dtype=np.float32)
+    mod.set_constant("table", table)
+    mod.set_constant("counter", np.array([5], np.int32))
+    out = np.zeros(64, np.float32)
+    mod["use_globals"].launch(2, 32, out, backend="opencl")
+    np.testing.assert_allclose(out, table[np.arange(64) % 4, 1] * 2, rtol=1e-6)
+    assert mod.get_global("counter")[0] == 5 + 64
+
+
+def test_dynamic_shared():
+    rng = np.random.default_rng()
+    x = rng.standard_normal(4 * 48)
+    out = np.zeros_like(x)
+    module(K.dynamic_shared())["reverse_blocks"].launch(4, 48, x, out, backend="opencl",
+                                                        shared_mem=48 * 8)
+    np.testing.assert_array_equal(out, x.reshape(4, 48)[:, ::-1].reshape(-1))
+
+
+def test_divergent_shuffle_is_an_error():
+    x, out, n = ir.Param("x", K.ptr(F32)), ir.Param("out", K.ptr(F32)), ir.Param("n", I32)
+    shfl = ir.Shuffle(Op.SHFL_DOWN, ir.const(0xFFFFFFFF, U32), K.ld(x), ir.const(1), ir.const(32), F32)
+    fn = ir.Function("div_shfl", (x, out, n), (K.gid(), ir.If(ir.Compare(Op.LT, K.I, n), (
+        ir.Store(out, (K.I,), shfl),))))
+    with pytest.raises(portable.PortError) as e:
+        module(fn)["div_shfl"].source("opencl")
+    assert e.value.code == "PORT6002" and "divergent" in str(e.value)
