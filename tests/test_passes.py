@@ -359,3 +359,67 @@ def test_shared_array_through_generic_pointer_parameter():
     assert "var q: ptr<i32, shared> = (twice_s + t)" in str(m)
     x, out, _ = run(m)
     np.testing.assert_array_equal(out, 2 * x)
+
+
+# ------------------------------------------------------------ from CUDA source
+
+CUDA_HELPERS = r"""
+__device__ int clampi(int v, int hi) { if (v < 0) return 0; if (v > hi) return hi; return v; }
+__device__ int find(const int* a, int n, int key) {
+  for (int i = 0; i < n; i++) { if (a[i] == key) return i; }
+  return -1;
+}
+__device__ void warpAdd(volatile int* s, int tid) { if (tid < 32) s[tid] += s[tid + 32]; }
+__device__ int bump(int* c) { return atomicAdd(c, 1); }
+__device__ int twice_clamped(int v) { return 2 * clampi(v, 20); }
+__global__ void k(const int* x, int* out, int* cnt, int n) {
+  __shared__ int sh[64];
+  int t = threadIdx.x;
+  sh[t] = x[t];
+  __syncthreads();
+  warpAdd(sh, t);
+  __syncthreads();
+  int r = twice_clamped(x[t]) + 100 * find(x, n, x[t]);
+  if (x[t] > 0 && bump(cnt) >= 0) r += 100000;
+  out[t] = r + 1000000 * (t < 32 ? sh[t] : 0);
+}
+"""
+
+
+def cuda_module(src: str):
+    pytest.importorskip("clang")
+    import portable
+
+    return portable.parse_cuda(src, "p.cu")
+
+
+def test_cuda_device_helpers_inline_and_run():
+    mod = cuda_module(CUDA_HELPERS)
+    assert [f.name for f in mod.ir.functions] == ["k"]
+    assert "return" not in str(mod["k"].ir)
+    x = rng.integers(-30, 30, 64).astype(np.int32)
+    out = rng.integers(-999, 999, 64).astype(np.int32)
+    cnt = np.zeros(1, np.int32)
+    mod["k"].launch(1, 64, x, out, cnt, np.int32(64), backend="numpy")
+    first = np.array([np.flatnonzero(x == v)[0] for v in x])
+    sh = np.where(np.arange(64) < 32, x + np.roll(x, -32), 0)
+    want = 2 * np.clip(x, 0, 20) + 100 * first + 100000 * (x > 0) + 1000000 * sh
+    np.testing.assert_array_equal(out, want)
+    assert cnt[0] == np.sum(x > 0)
+
+
+def test_cuda_recursion_reports_the_call_line():
+    src = ("__device__ int f(int v) {\n  return v <= 1 ? 1 : v * f(v - 1);\n}\n"
+           "__global__ void k(int* o) { o[0] = f(5); }\n")
+    with pytest.raises(PortError) as ei:
+        cuda_module(src)
+    assert ei.value.code == "PORT1005" and ei.value.loc.line == 2
+
+
+def test_cuda_barrier_in_helper_under_divergent_call():
+    src = ("__device__ void sync() {\n  __syncthreads();\n}\n"
+           "__global__ void k(int* o) {\n  if (threadIdx.x < 5)\n    sync();\n  o[0] = 1;\n}\n")
+    with pytest.raises(PortError) as ei:
+        cuda_module(src)
+    assert ei.value.code == "PORT3001" and ei.value.loc.line == 2
+    assert "p.cu:5:" in str(ei.value)
