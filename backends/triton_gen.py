@@ -287,8 +287,12 @@ class Generator(ExprEmitter, SyncEmitter):
         start = self.emit(s.start)
         if self.simple_range(s, start):
             stop, step = self.emit(s.stop), self.emit(s.step)
-            self.line(f"for {self.name(s.var.name)} in range({start.code}, {stop.code}, "
-                      f"{step.code}):")
+            it = self.fresh("_r")
+            self.line(f"for {it} in range({start.code}, {stop.code}, {step.code}):")
+            # the interpreter iterates Python ints: make the induction variable an int32 value
+            self.ind += 1
+            self.line(f"{self.name(s.var.name)} = tl.cast({it}, tl.int32)")
+            self.ind -= 1
             self.block(s.body)
             return
         self.write(s.var, start, decl=True)

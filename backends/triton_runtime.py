@@ -53,6 +53,8 @@ def load(t: Translation, interpret: bool) -> ModuleType:
     spec.loader.exec_module(mod)
     if interpret:
         from triton.runtime.interpreter import InterpretedFunction
+
+        _fix_interpreter()
         from triton.runtime.jit import JITFunction
 
         for k, v in list(vars(mod).items()):
@@ -63,6 +65,31 @@ def load(t: Translation, interpret: bool) -> ModuleType:
 
 
 # ---------------------------------------------------------------- interpreter adapters
+
+_fixed = False
+
+
+def _fix_interpreter() -> None:
+    """Comparisons in Triton's interpreter (3.x) label their bool result with the operands'
+    dtype, so broadcasting a scalar comparison gives int32 lanes that loads then reject as a
+    mask. Relabel the results int1, as compiled Triton types them."""
+    global _fixed
+    if _fixed:
+        return
+    import triton.language as tl
+    from triton.runtime.interpreter import InterpreterBuilder, TensorHandle
+
+    def relabel(f):
+        def g(self, lhs, rhs):
+            r = f(self, lhs, rhs)
+            return TensorHandle(np.asarray(r.data, dtype=np.bool_), tl.int1)
+        return g
+
+    for name in dir(InterpreterBuilder):
+        if name.startswith(("create_icmp", "create_fcmp")):
+            setattr(InterpreterBuilder, name, relabel(getattr(InterpreterBuilder, name)))
+    _fixed = True
+
 
 
 class _NumpyLibdevice:
