@@ -1,0 +1,750 @@
+"""LLVM IR for one kernel: the function shell, the block scheduler, thread loops and the
+block-level structure of `plan.Plan`.
+
+The native function is
+
+    void kernel(ptr argv, ptr lens, ptr scratch, ptr counter, ptr err,
+                i64 gx, i64 gy, i64 gz, i64 chunk, i64 dyn_shared, i64 bx, i64 by, i64 bz)
+
+Every worker thread calls it with its own `scratch` (shared memory and the per-thread arrays of
+values live across barriers); it claims `chunk` blocks at a time from the shared `counter`
+(an atomic add), so blocks spread over all cores dynamically. With checks on, the first
+out-of-bounds access writes `err` and makes every worker stop.
+"""
+
+from __future__ import annotations
+
+from llvmlite import ir as L
+
+from portable import ir
+from portable.errors import error
+from portable.ir import Op, Sreg
+from portable.types import I32, Array, Pointer, Scalar, Space, Type
+
+from .exprs import FAT, I1, I8, I32T, I64T, PTR, ExprEmitter, P, _sconst
+from .plan import WARP, Collective, Plan, Region
+
+ERR_FIELDS = 12  # flag, array id, index, block xyz, thread xyz, site, kind, spare
+MAX_THREADS = 1024
+
+
+def _align(n: int, a: int) -> int:
+    return (n + a - 1) // a * a
+
+
+class Codegen(ExprEmitter):
+    """Builds the LLVM module of one kernel for one block shape (or any, when block is None)."""
+
+    def __init__(self, fn: ir.Function, plan: Plan, block: tuple[int, int, int] | None,
+                 checks: bool, contract: bool, target_data) -> None:
+        self.fn, self.plan, self.block = fn, plan, block
+        self.checks, self.contract, self.target_data = checks, contract, target_data
+        self.nmax = block[0] * block[1] * block[2] if block else MAX_THREADS
+        self.module = L.Module(name=fn.name)
+        self.globals_order = sorted({n.name for n in ir.walk(fn) if isinstance(n, ir.Global)})
+        self.slot_names = [p.name for p in fn.params] + self.globals_order
+        self.arrays: list[str] = list(self.slot_names)
+        self.sites: list[tuple[str, int, str]] = []
+        self.allocas: dict[str, L.Value] = {}
+        self.tctx = None
+        self.simt: list = []  # enclosing SIMT loop nodes
+        self.loopinfo: dict[int, dict] = {}
+        self.tloops: list[tuple[L.Block, L.Block]] = []  # thread-level (break, continue)
+        self.layout()
+
+    # ------------------------------------------------------------ scratch layout
+    def layout(self) -> None:
+        plan, fn = self.plan, self.fn
+        off = 0
+        self.spill: dict[str, tuple[int, int, int | None]] = {}  # name -> (off, stride, soa esize)
+        based = {}
+        for n in ir.walk(fn):
+            if isinstance(n, (ir.Load, ir.Store, ir.Atomic)) and isinstance(n.base, ir.Var):
+                based[n.base.name] = based.get(n.base.name, 0) + 1
+        uses = {}
+        for n in ir.walk(fn):
+            if isinstance(n, ir.Var):
+                uses[n.name] = uses.get(n.name, 0) + 1
+        decls = {s.var.name for s in ir.walk(fn) if isinstance(s, ir.Decl)}
+        for name in sorted(plan.spilled):
+            t = plan.local_vars[name]
+            if isinstance(t, Array):
+                esize = self.sizeof(t.elem)
+                soa = uses.get(name, 0) - (1 if name in decls else 0) <= based.get(name, 0)
+                size = self.sizeof(t)
+                off = _align(off, 64)
+                if soa:  # element k of thread t at [k][t]: consecutive threads, vector loads
+                    self.spill[name] = (off, 0, esize)
+                else:
+                    self.spill[name] = (off, _align(size, 16), None)
+                off += size * self.nmax if soa else _align(size, 16) * self.nmax
+            else:
+                size = self.slot_ty(t).get_abi_size(self.target_data)
+                off = _align(off, 64)
+                self.spill[name] = (off, size, None)
+                off += size * self.nmax
+        self.flag_off: dict[str, int] = {}
+        flags = list(plan.flags) + (["__exited"] if plan.exited else [])
+        if any(isinstance(n, Collective) for n in ir.walk(fn)):
+            flags += ["__wact", "__wbits"]
+        for f in flags:
+            off = _align(off, 64)
+            self.flag_off[f] = off
+            off += self.nmax * (4 if f in ("__wact", "__wbits") else 1)
+        self.shared_off: dict[str, int] = {}
+        for v in fn.shared:
+            off = _align(off, 64)
+            self.shared_off[v.name] = off
+            self.arrays.append(v.name)
+            off += self.sizeof(v.type)
+        self.dyn_off = _align(off, 64)
+        for v in fn.dynamic_shared:
+            self.shared_off[v.name] = self.dyn_off
+            self.arrays.append(v.name)
+        self.fixed_scratch = self.dyn_off
+
+    # ------------------------------------------------------------ function shell
+    def emit(self) -> L.Module:
+        fty = L.FunctionType(L.VoidType(), [PTR] * 5 + [I64T] * 8)
+        f = L.Function(self.module, fty, name=self.fn.name)
+        self.func = f
+        (argv, lens, scratch, counter, err, gx, gy, gz, chunk, dyn, bx, by, bz) = f.args
+        for a in (argv, lens, scratch):
+            a.add_attribute("noalias")
+        self.scratch, self.err, self.dyn_size = scratch, err, dyn
+        ab = f.append_basic_block("allocas")
+        entry = f.append_basic_block("entry")
+        self.b = L.IRBuilder(ab)
+        self.alloca_jump = self.b.branch(entry)
+        self.b.position_at_end(entry)
+        b = self.b
+        self.bdim = [L.Constant(I64T, n) for n in self.block] if self.block else [bx, by, bz]
+        self.gdim = [gx, gy, gz]
+        # parameters and globals: argv holds data pointers (arrays) or pointers to values
+        self.params: dict[str, object] = {}
+        self.gptrs: dict[str, P] = {}
+        for i, name in enumerate(self.slot_names):
+            slot = b.load(b.gep(argv, [L.Constant(I64T, i)], source_etype=PTR), typ=PTR)
+            p = self.fn.params[i] if i < len(self.fn.params) else None
+            ptr = self.bounded(slot, lens, i)
+            if p is None:
+                self.gptrs[name] = ptr
+            elif isinstance(p.type, Pointer):
+                self.params[name] = ptr
+            else:
+                self.params[name] = self.from_mem(b.load(slot, typ=self.mem_ty(p.type)), p.type)
+        nblocks = b.mul(b.mul(gx, gy), gz)
+        fetch = f.append_basic_block("fetch")
+        b.branch(fetch)
+        b.position_at_end(fetch)
+        start = b.atomic_rmw("add", counter, chunk, "monotonic")
+        done = f.append_basic_block("done")
+        run = f.append_basic_block("run")
+        b.cbranch(b.icmp_unsigned(">=", start, nblocks), done, run)
+        b.position_at_end(done)
+        b.ret_void()
+        b.position_at_end(run)
+        end = b.add(start, chunk)
+        end = b.select(b.icmp_unsigned("<", end, nblocks), end, nblocks)
+        blk = f.append_basic_block("block")
+        b.branch(blk)
+        b.position_at_end(blk)
+        bid = b.phi(I64T)
+        bid.add_incoming(start, run)
+        self.next_block = f.append_basic_block("next_block")
+        if self.checks:
+            ok = f.append_basic_block("no_error")
+            b.cbranch(b.icmp_unsigned("!=", b.load(err, typ=I64T), L.Constant(I64T, 0)), done, ok)
+            b.position_at_end(ok)
+        x = b.urem(bid, gx)
+        rest = b.udiv(bid, gx)
+        self.bid = [x, b.urem(rest, gy), b.udiv(rest, gy)]
+        self.bid32 = [b.trunc(v, I32T) for v in self.bid]
+        if self.plan.exited:
+            self.thread_loop([], lambda: self.set_flag("__exited", 0))
+        self.items(self.plan.body, [])
+        if not b.block.is_terminated:
+            b.branch(self.next_block)
+        b.position_at_end(self.next_block)
+        nxt = b.add(bid, L.Constant(I64T, 1))
+        bid.add_incoming(nxt, self.next_block)
+        b.cbranch(b.icmp_unsigned("<", nxt, end), blk, fetch)
+        return self.module
+
+    def bounded(self, addr: L.Value, lens: L.Value, i: int) -> P:
+        if not self.checks:
+            return P(addr)
+        b = self.b
+        n = b.load(b.gep(lens, [L.Constant(I64T, i)], source_etype=I64T), typ=I64T)
+        return P(addr, addr, b.gep(addr, [n], source_etype=I8), L.Constant(I32T, i))
+
+    # ------------------------------------------------------------ storage hooks
+    def alloca(self, name: str, t: Type) -> L.Value:
+        if name not in self.allocas:
+            b = L.IRBuilder(self.alloca_jump.parent)
+            b.position_before(self.alloca_jump)
+            ty = self.mem_ty(t) if isinstance(t, Array) else self.slot_ty(t)
+            self.allocas[name] = b.alloca(ty, name=name)
+        return self.allocas[name]
+
+    def alloca_raw(self, name: str, ty: L.Type) -> L.Value:
+        if name not in self.allocas:
+            b = L.IRBuilder(self.alloca_jump.parent)
+            b.position_before(self.alloca_jump)
+            self.allocas[name] = b.alloca(ty, name=name)
+        return self.allocas[name]
+
+    def scratch_at(self, off) -> L.Value:
+        if isinstance(off, int):
+            off = L.Constant(I64T, off)
+        return self.b.gep(self.scratch, [off], source_etype=I8)
+
+    def var_ptr(self, v: ir.Var, tid: L.Value | None = None) -> L.Value:
+        name = v.name
+        if name in self.shared_off:
+            return self.scratch_at(self.shared_off[name])
+        if name in self.spill:
+            off, stride, soa = self.spill[name]
+            if soa is not None:
+                return self.scratch_at(off)
+            tid = tid if tid is not None else self.tid_lin()
+            b = self.b
+            return self.scratch_at(b.add(L.Constant(I64T, off),
+                                         b.mul(tid, L.Constant(I64T, stride), flags=["nuw", "nsw"]),
+                                         flags=["nuw", "nsw"]))
+        return self.alloca(name, self.plan.local_vars.get(name, v.type))
+
+    def array_bytes(self, v: ir.Var) -> L.Value:
+        if v.name in self.shared_off and not v.type.shape:
+            return self.dyn_size
+        return L.Constant(I64T, self.sizeof(v.type))
+
+    def array_elem(self, base: ir.Expr, flat: L.Value) -> P:
+        b = self.b
+        if isinstance(base, ir.Global):
+            p = self.global_ptr(base)
+            return P(b.gep(p.addr, [flat], source_etype=self.mem_ty(base.type.elem)),
+                     p.lo, p.hi, p.aid)
+        if not isinstance(base, ir.Var):
+            raise error("PORT6002", "llvm backend: indexing an array-valued expression",
+                        base.loc, "index the array variable itself")
+        et = self.mem_ty(base.type.elem)
+        spill = self.spill.get(base.name)
+        if spill and spill[2] is not None:  # structure-of-arrays per-thread array
+            off, _, esize = spill
+            idx = b.add(b.mul(flat, L.Constant(I64T, self.nmax)), self.tid_lin())
+            addr = self.scratch_at(b.add(L.Constant(I64T, off),
+                                         b.mul(idx, L.Constant(I64T, esize))))
+            return P(addr, *self.range_of(addr, addr, 0, base.name))
+        start = self.var_ptr(base)
+        addr = b.gep(start, [flat], source_etype=et)
+        return P(addr, *self.range_of(start, None, self.array_bytes(base), base.name))
+
+    def range_of(self, start, _unused, nbytes, name):
+        if not self.checks:
+            return None, None, None
+        if isinstance(nbytes, int):
+            nbytes = L.Constant(I64T, nbytes)
+        hi = self.b.gep(start, [nbytes], source_etype=I8)
+        return start, hi, L.Constant(I32T, self.array_id(name))
+
+    def array_ptr(self, v: ir.Var) -> P:
+        return self.array_elem(v, L.Constant(I64T, 0))
+
+    def array_id(self, name: str) -> int:
+        if name not in self.arrays:
+            self.arrays.append(name)
+        return self.arrays.index(name)
+
+    def param_value(self, p: ir.Param):
+        return self.params[p.name]
+
+    def global_ptr(self, g: ir.Global) -> P:
+        return self.gptrs[g.name]
+
+    def special(self, reg: Sreg, dim: int) -> L.Value:
+        b = self.b
+        if reg is Sreg.TID or reg is Sreg.LANEID:
+            if self.tctx is None:
+                raise error("PORT6002", "llvm backend: thread index outside a thread loop")
+            if reg is Sreg.LANEID:
+                return b.trunc(b.and_(self.tid_lin(), L.Constant(I64T, WARP - 1)), I32T)
+            return self.tctx[1][dim]
+        if reg is Sreg.NTID:
+            return b.trunc(self.bdim[dim], I32T)
+        if reg is Sreg.CTAID:
+            return self.bid32[dim]
+        if reg is Sreg.NCTAID:
+            return b.trunc(self.gdim[dim], I32T)
+        return L.Constant(I32T, WARP)
+
+    def tid_lin(self) -> L.Value:
+        if self.tctx is None:
+            raise error("PORT6002", "llvm backend: thread index outside a thread loop")
+        return self.tctx[0]
+
+    def nthreads_value(self) -> L.Value:
+        b = self.b
+        return b.mul(b.mul(self.bdim[0], self.bdim[1]), self.bdim[2])
+
+    def record_error(self, aid, name: str, index, loc, kind: int) -> None:
+        b = self.b
+        site = len(self.sites)
+        self.sites.append((str(loc) if loc is not None else "", kind, name))
+        if aid is None:
+            aid = L.Constant(I32T, self.array_id(name))
+        won = b.extract_value(b.cmpxchg(self.err, L.Constant(I64T, 0), L.Constant(I64T, 1),
+                                        "monotonic", "monotonic"), 1)
+        fill = b.append_basic_block("oob.fill")
+        out = b.append_basic_block("oob.ret")
+        b.cbranch(won, fill, out)
+        b.position_at_end(fill)
+        vals = [b.sext(aid, I64T), index, *self.bid]
+        if self.tctx is not None:
+            vals += [b.zext(v, I64T) for v in self.tctx[1]]
+        else:
+            vals += [L.Constant(I64T, -1)] * 3
+        vals += [L.Constant(I64T, site), L.Constant(I64T, kind)]
+        for i, v in enumerate(vals, start=1):
+            b.store(v, b.gep(self.err, [L.Constant(I64T, i)], source_etype=I64T))
+        b.branch(out)
+        b.position_at_end(out)
+        b.ret_void()
+
+    # ------------------------------------------------------------ flags and guards
+    def flag_ptr(self, name: str, tid=None) -> L.Value:
+        tid = tid if tid is not None else self.tid_lin()
+        return self.scratch_at(self.b.add(L.Constant(I64T, self.flag_off[name]), tid,
+                                          flags=["nuw", "nsw"]))
+
+    def set_flag(self, name: str, value: int) -> None:
+        self.b.store(L.Constant(I8, value), self.flag_ptr(name))
+
+    def guard_ok(self, guards: list) -> L.Value:
+        ok = L.Constant(I1, 1)
+        for name, want in guards:
+            v = self.b.load(self.flag_ptr(name), typ=I8)
+            ok = self.b.and_(ok, self.b.icmp_unsigned("==", v, L.Constant(I8, want)))
+        return ok
+
+    def base_guards(self) -> list:
+        return [("__exited", 0)] if self.plan.exited else []
+
+    # ------------------------------------------------------------ thread loops
+    def thread_loop(self, guards: list, body) -> None:
+        b = self.b
+        zero = L.Constant(I64T, 0)
+        idx = [zero, zero, zero]
+        loops = []
+        for d in (2, 1, 0):
+            ext = self.bdim[d]
+            if isinstance(ext, L.Constant) and ext.constant == 1:
+                continue
+            pre = b.block
+            head = b.append_basic_block(f"tloop{'xyz'[d]}")
+            b.branch(head)
+            b.position_at_end(head)
+            phi = b.phi(I64T)
+            phi.add_incoming(zero, pre)
+            idx[d] = phi
+            loops.append((d, ext, phi, head))
+        tid = b.add(b.mul(b.add(b.mul(idx[2], self.bdim[1], flags=["nuw", "nsw"]), idx[1],
+                                flags=["nuw", "nsw"]), self.bdim[0], flags=["nuw", "nsw"]),
+                    idx[0], flags=["nuw", "nsw"])
+        saved = (self.tctx, self.next_thread if hasattr(self, "next_thread") else None)
+        self.tctx = (tid, [b.trunc(v, I32T) for v in idx])
+        latch = b.append_basic_block("tnext")
+        self.next_thread = latch
+        if guards:
+            go = b.append_basic_block("tbody")
+            b.cbranch(self.guard_ok(guards), go, latch)
+            b.position_at_end(go)
+        body()
+        if not b.block.is_terminated:
+            b.branch(latch)
+        b.position_at_end(latch)
+        for d, ext, phi, head in reversed(loops):
+            nxt = b.add(phi, L.Constant(I64T, 1), flags=["nuw", "nsw"])
+            out = b.append_basic_block(f"tdone{'xyz'[d]}")
+            b.cbranch(b.icmp_unsigned("<", nxt, ext), head, out)
+            phi.add_incoming(nxt, b.block)
+            b.position_at_end(out)
+        self.tctx, self.next_thread = saved
+
+    # ------------------------------------------------------------ block-level structure
+    def items(self, items: list, guards: list) -> None:
+        for it in items:
+            if self.b.block.is_terminated:
+                self.b.position_at_end(self.func.append_basic_block("dead"))
+            if isinstance(it, Region):
+                g = guards + self.base_guards()
+                self.thread_loop(g, lambda stmts=it.stmts: self.tbody(stmts))
+            else:
+                getattr(self, "node_" + it.kind)(it, guards)
+
+    def node_sync(self, it, guards) -> None:
+        pass  # the split between two thread loops is the barrier
+
+    def node_def(self, it, guards) -> None:
+        s = it.stmt
+        value = s.init if isinstance(s, ir.Decl) else s.value
+        if value is not None:
+            self.assign(s.var, value)
+
+    def assign(self, var: ir.Var, value: ir.Expr) -> None:
+        v = self.ex(value)
+        self.b.store(self.to_slot(v, var.type), self.var_ptr(var))
+
+    def node_if(self, it, guards) -> None:
+        b, s = self.b, it.stmt
+        then_bb = self.func.append_basic_block("bif.then")
+        else_bb = self.func.append_basic_block("bif.else")
+        end = self.func.append_basic_block("bif.end")
+        if it.uniform:
+            b.cbranch(self.truth(self.ex(s.cond), s.cond.type), then_bb, else_bb)
+            tg = eg = guards
+        else:
+            flag = it.flag
+            any_t, any_e = self.alloca_raw(flag + "t", I1), self.alloca_raw(flag + "e", I1)
+            b.store(L.Constant(I1, 0), any_t)
+            b.store(L.Constant(I1, 0), any_e)
+
+            def cond() -> None:
+                act = self.guard_ok(guards + self.base_guards())
+                go, skip, join = (b.append_basic_block(n) for n in ("sif.a", "sif.n", "sif.j"))
+                b.cbranch(act, go, skip)
+                b.position_at_end(skip)
+                self.set_flag(flag, 0)
+                b.branch(join)
+                b.position_at_end(go)
+                c = self.truth(self.ex(s.cond), s.cond.type)
+                b.store(b.select(c, L.Constant(I8, 1), L.Constant(I8, 2)), self.flag_ptr(flag))
+                b.store(b.or_(b.load(any_t, typ=I1), c), any_t)
+                b.store(b.or_(b.load(any_e, typ=I1), b.not_(c)), any_e)
+                b.branch(join)
+                b.position_at_end(join)
+
+            self.thread_loop([], cond)
+            mid = self.func.append_basic_block("sif.else?")
+            b.cbranch(b.load(any_t, typ=I1), then_bb, mid)
+            b.position_at_end(mid)
+            b.cbranch(b.load(any_e, typ=I1), else_bb, end)
+            tg, eg = guards + [(flag, 1)], guards + [(flag, 2)]
+        b.position_at_end(then_bb)
+        self.items(it.body, tg)
+        if not b.block.is_terminated:
+            if it.uniform:
+                b.branch(end)
+            else:
+                b.cbranch(b.load(self.allocas[it.flag + "e"], typ=I1), else_bb, end)
+        b.position_at_end(else_bb)
+        self.items(it.orelse, eg)
+        if not b.block.is_terminated:
+            b.branch(end)
+        b.position_at_end(end)
+
+    def node_loop(self, it, guards) -> None:
+        if it.uniform:
+            self.uniform_loop(it, guards)
+        else:
+            self.simt_loop(it, guards)
+
+    def uniform_loop(self, it, guards) -> None:
+        b, s, f = self.b, it.stmt, self.func
+        head, body, latch, exit_ = (f.append_basic_block(n) for n in
+                                    ("bl.head", "bl.body", "bl.latch", "bl.exit"))
+        self.loopinfo[id(it)] = {"exit": exit_, "latch": latch}
+        if isinstance(s, ir.For):
+            self.assign(s.var, s.start)
+        b.branch(body if isinstance(s, ir.DoWhile) else head)
+        b.position_at_end(head)
+        if isinstance(s, ir.For):
+            c = self.cmp(s.cmp, self.ex(s.var), self.ex(s.stop), s.var.type)
+        else:
+            c = self.truth(self.ex(s.cond), s.cond.type)
+        b.cbranch(c, body, exit_)
+        b.position_at_end(body)
+        self.items(it.body, guards)
+        if not b.block.is_terminated:
+            b.branch(latch)
+        b.position_at_end(latch)
+        if isinstance(s, ir.For):
+            self.assign(s.var, ir.Binary(Op.ADD, s.var, s.step, s.var.type))
+        b.branch(head)
+        b.position_at_end(exit_)
+
+    def simt_loop(self, it, guards) -> None:
+        """The always-correct path: SIMT execution with per-thread 'left' / 'continued' flags."""
+        b, s, f = self.b, it.stmt, self.func
+        brk, cont = it.flag, it.flag + "c"
+        anyv = self.alloca_raw(brk + "any", I1)
+        head, body, latch, exit_ = (f.append_basic_block(n) for n in
+                                    ("sl.head", "sl.body", "sl.latch", "sl.exit"))
+        self.loopinfo[id(it)] = {"exit": exit_, "latch": latch}
+        outer = guards + self.base_guards()
+
+        def init() -> None:
+            act = self.guard_ok(outer)
+            b.store(b.select(act, L.Constant(I8, 0), L.Constant(I8, 1)), self.flag_ptr(brk))
+            if isinstance(s, ir.For):
+                go, join = b.append_basic_block("sl.i"), b.append_basic_block("sl.ij")
+                b.cbranch(act, go, join)
+                b.position_at_end(go)
+                self.assign(s.var, s.start)
+                b.branch(join)
+                b.position_at_end(join)
+
+        def test(reset_cont: bool):
+            def run() -> None:
+                if reset_cont:
+                    self.set_flag(cont, 0)
+                live = b.icmp_unsigned("==", b.load(self.flag_ptr(brk), typ=I8),
+                                       L.Constant(I8, 0))
+                go, join = b.append_basic_block("sl.t"), b.append_basic_block("sl.tj")
+                b.cbranch(live, go, join)
+                b.position_at_end(go)
+                if isinstance(s, ir.For):
+                    c = self.cmp(s.cmp, self.ex(s.var), self.ex(s.stop), s.var.type)
+                else:
+                    c = self.truth(self.ex(s.cond), s.cond.type)
+                b.store(b.select(c, L.Constant(I8, 0), L.Constant(I8, 1)), self.flag_ptr(brk))
+                b.store(b.or_(b.load(anyv, typ=I1), c), anyv)
+                b.branch(join)
+                b.position_at_end(join)
+            return run
+
+        self.thread_loop([], init)
+        self.simt.append(it)
+        if isinstance(s, ir.DoWhile):
+            b.branch(body)
+        else:
+            b.branch(head)
+            b.position_at_end(head)
+            b.store(L.Constant(I1, 0), anyv)
+            self.thread_loop([], test(True))
+            b.cbranch(b.load(anyv, typ=I1), body, exit_)
+        b.position_at_end(body)
+        if isinstance(s, ir.DoWhile):
+            self.thread_loop([], lambda: self.set_flag(cont, 0))
+        self.items(it.body, [(brk, 0), (cont, 0)])
+        if not b.block.is_terminated:
+            b.branch(latch)
+        b.position_at_end(latch)
+        if isinstance(s, ir.For):
+            self.thread_loop([(brk, 0)], lambda: self.assign(
+                s.var, ir.Binary(Op.ADD, s.var, s.step, s.var.type)))
+            b.branch(head)
+        elif isinstance(s, ir.DoWhile):
+            b.store(L.Constant(I1, 0), anyv)
+            self.thread_loop([], test(False))
+            b.cbranch(b.load(anyv, typ=I1), body, exit_)
+        else:
+            b.branch(head)
+        self.simt.pop()
+        b.position_at_end(exit_)
+
+    def node_jump(self, it, guards) -> None:
+        b, s = self.b, it.stmt
+        if isinstance(s, ir.Return):
+            if it.uniform:
+                b.branch(self.next_block)
+            else:
+                self.thread_loop(guards + self.base_guards(), self.thread_return)
+            return
+        info = self.loopinfo[id(it.target)]
+        if it.target.uniform:
+            b.branch(info["exit"] if isinstance(s, ir.Break) else info["latch"])
+            return
+        flag = it.target.flag + ("" if isinstance(s, ir.Break) else "c")
+        self.thread_loop(guards + self.base_guards(), lambda: self.set_flag(flag, 1))
+
+    def thread_return(self) -> None:
+        if self.plan.exited:
+            self.set_flag("__exited", 1)
+        for lp in self.simt:
+            self.set_flag(lp.flag, 1)
+        self.b.branch(self.next_thread)
+
+    def node_collective(self, it, guards) -> None:
+        s: Collective = it.stmt
+        b = self.b
+        g = guards + self.base_guards()
+        if s.op in (Op.SYNC_COUNT, Op.SYNC_AND, Op.SYNC_OR):
+            acc = self.alloca_raw("__bvote", I32T)
+            b.store(L.Constant(I32T, 0), acc)
+
+            def count() -> None:
+                p = self.truth(self.ex(s.pred), s.pred.type)
+                b.store(b.add(b.load(acc, typ=I32T), b.zext(p, I32T)), acc)
+
+            self.thread_loop(g, count)
+            nact = self.alloca_raw("__bvote_n", I32T)
+            b.store(L.Constant(I32T, 0), nact)
+            self.thread_loop(g, lambda: b.store(b.add(b.load(nact, typ=I32T), L.Constant(I32T, 1)), nact))
+            n, c = b.load(nact, typ=I32T), b.load(acc, typ=I32T)
+            r = {Op.SYNC_COUNT: c,
+                 Op.SYNC_AND: b.zext(b.icmp_unsigned("==", c, n), I32T),
+                 Op.SYNC_OR: b.zext(b.icmp_unsigned("!=", c, L.Constant(I32T, 0)), I32T)}[s.op]
+            self.thread_loop(g, lambda: b.store(self.to_slot(
+                self.convert(r, I32, s.dst.type), s.dst.type), self.var_ptr(s.dst)))
+            return
+        wact, wbits = "__wact", "__wbits"
+
+        def wptr(name):
+            w = b.lshr(self.tid_lin(), L.Constant(I64T, 5))
+            addr = b.add(L.Constant(I64T, self.flag_off[name]),
+                         b.mul(w, L.Constant(I64T, 4)))
+            return self.scratch_at(addr)
+
+        def zero() -> None:
+            b.store(L.Constant(I32T, 0), wptr(wact))
+            b.store(L.Constant(I32T, 0), wptr(wbits))
+
+        def gather() -> None:
+            lane = b.trunc(b.and_(self.tid_lin(), L.Constant(I64T, WARP - 1)), I32T)
+            bit = b.shl(L.Constant(I32T, 1), lane)
+            pa = wptr(wact)
+            b.store(b.or_(b.load(pa, typ=I32T), bit), pa)
+            if s.pred is not None:
+                p = self.truth(self.ex(s.pred), s.pred.type)
+                pb = wptr(wbits)
+                b.store(b.or_(b.load(pb, typ=I32T), b.select(p, bit, L.Constant(I32T, 0))), pb)
+
+        def result() -> None:
+            act = b.load(wptr(wact), typ=I32T)
+            bits = b.load(wptr(wbits), typ=I32T)
+            m = self.convert(self.ex(s.mask), s.mask.type, _U32) if s.mask is not None \
+                else L.Constant(I32T, -1)
+            am = b.and_(act, m)
+            if s.op is Op.ACTIVEMASK:
+                r = act
+            elif s.op is Op.VOTE_BALLOT:
+                r = b.and_(bits, am)
+            elif s.op is Op.VOTE_ANY:
+                r = b.zext(b.icmp_unsigned("!=", b.and_(bits, am), L.Constant(I32T, 0)), I32T)
+            else:  # VOTE_ALL
+                r = b.zext(b.icmp_unsigned("==", b.and_(bits, am), am), I32T)
+            b.store(self.to_slot(self.convert(r, _U32, s.dst.type), s.dst.type),
+                    self.var_ptr(s.dst))
+
+        self.thread_loop([], zero)
+        self.thread_loop(g, gather)
+        self.thread_loop(g, result)
+
+    # ------------------------------------------------------------ thread code
+    def tbody(self, stmts) -> None:
+        for s in stmts:
+            if self.b.block.is_terminated:
+                self.b.position_at_end(self.func.append_basic_block("dead"))
+            self.tstmt(s)
+
+    def tstmt(self, s: ir.Stmt) -> None:
+        b, f = self.b, self.func
+        match s:
+            case ir.Decl(var, init):
+                if init is not None:
+                    self.assign(var, init)
+                elif isinstance(var.type, Scalar) and var.name not in self.spill:
+                    ptr = self.var_ptr(var)
+                    b.store(L.Constant(self.slot_ty(var.type), L.Undefined), ptr)
+            case ir.Assign(var, value):
+                self.assign(var, value)
+            case ir.Store():
+                self.store(s)
+            case ir.ExprStmt(e):
+                self.ex(e)
+            case ir.If(cond, then, orelse):
+                c = self.truth(self.ex(cond), cond.type)
+                t_bb, e_bb, end = (f.append_basic_block(n) for n in ("if.then", "if.else",
+                                                                      "if.end"))
+                b.cbranch(c, t_bb, e_bb if orelse else end)
+                b.position_at_end(t_bb)
+                self.tbody(then)
+                if not b.block.is_terminated:
+                    b.branch(end)
+                b.position_at_end(e_bb)
+                if orelse:
+                    self.tbody(orelse)
+                if not b.block.is_terminated:
+                    b.branch(end)
+                b.position_at_end(end)
+            case ir.For(var, start, stop, step, body, cmp):
+                head, bb, latch, out = (f.append_basic_block(n) for n in
+                                        ("for.head", "for.body", "for.latch", "for.end"))
+                self.assign(var, start)
+                b.branch(head)
+                b.position_at_end(head)
+                b.cbranch(self.cmp(cmp, self.ex(var), self.ex(stop), var.type), bb, out)
+                self.loop_body(bb, body, out, latch)
+                b.position_at_end(latch)
+                self.assign(var, ir.Binary(Op.ADD, var, step, var.type))
+                b.branch(head)
+                b.position_at_end(out)
+            case ir.While(cond, body):
+                head, bb, out = (f.append_basic_block(n) for n in ("wh.head", "wh.body",
+                                                                    "wh.end"))
+                b.branch(head)
+                b.position_at_end(head)
+                b.cbranch(self.truth(self.ex(cond), cond.type), bb, out)
+                self.loop_body(bb, body, out, head)
+                b.position_at_end(out)
+            case ir.DoWhile(body, cond):
+                bb, test, out = (f.append_basic_block(n) for n in ("do.body", "do.test",
+                                                                    "do.end"))
+                b.branch(bb)
+                self.loop_body(bb, body, out, test)
+                b.position_at_end(test)
+                b.cbranch(self.truth(self.ex(cond), cond.type), bb, out)
+                b.position_at_end(out)
+            case ir.Break():
+                b.branch(self.tloops[-1][0])
+            case ir.Continue():
+                b.branch(self.tloops[-1][1])
+            case ir.Return():
+                self.thread_return()
+            case ir.Barrier(op):
+                if op in (Op.FENCE_DEVICE, Op.FENCE_SYSTEM):
+                    b.fence("seq_cst")
+                elif op is not Op.FENCE_BLOCK:
+                    raise error("PORT6002", "llvm backend: barrier inside thread code", s.loc)
+            case ir.Print(fmt, args):
+                self.printf(fmt, args)
+            case _:
+                raise error("PORT6002", f"llvm backend: unsupported statement "
+                            f"{type(s).__name__}", s.loc)
+
+    def loop_body(self, bb, body, brk, cont) -> None:
+        b = self.b
+        b.position_at_end(bb)
+        self.tloops.append((brk, cont))
+        self.tbody(body)
+        self.tloops.pop()
+        if not b.block.is_terminated:
+            b.branch(cont)
+
+    def printf(self, fmt: str, args) -> None:
+        b = self.b
+        data = bytearray(fmt.encode()) + b"\0"
+        name = f"fmt{len(self.module.globals)}"
+        g = L.GlobalVariable(self.module, L.ArrayType(I8, len(data)), name)
+        g.initializer = L.Constant(L.ArrayType(I8, len(data)), data)
+        g.global_constant = True
+        vals = [g]
+        for a in args:
+            v = self.ex(a)
+            t = a.type
+            if isinstance(v, P):
+                v = v.addr
+            elif isinstance(t, Scalar) and t.is_float:
+                v = b.fpext(v, L.DoubleType()) if t.bits < 64 else v
+            elif isinstance(t, Scalar) and t.bits < 32:
+                v = (b.sext if t.is_signed else b.zext)(v, I32T)
+            vals.append(v)
+        fn = self.module.globals.get("printf") or L.Function(
+            self.module, L.FunctionType(I32T, [PTR], var_arg=True), "printf")
+        b.call(fn, vals)
+
+
+_B = Scalar("bool", 8)
+_U32 = Scalar("uint", 32)
+__all__ = ["Codegen", "ERR_FIELDS", "FAT", "_sconst", "Space"]

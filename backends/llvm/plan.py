@@ -1,0 +1,471 @@
+"""Planning: how a kernel's structured IR becomes work-item loops (the MCUDA / PoCL technique).
+
+Three steps, all IR-level and independent of LLVM:
+
+1. `legalize` hoists warp shuffles and votes out of expressions into statements around a split
+   point, so that every synchronisation is a statement: a shuffle becomes "copy the value into a
+   per-thread slot; warp barrier; read the source lane's slot", a vote becomes "store the predicate;
+   a block-level reduction (`Collective`); read the result".
+2. `plan` classifies statements. A control statement that contains a split point (barrier, shuffle,
+   vote) or a `break`/`continue` aimed at such a loop is *block-level*: it runs once per block, with
+   thread loops inside it. Everything else is *thread code*, grouped into maximal runs (regions) that
+   become one loop over the block's threads each. Block-level control whose condition is the same
+   for every thread (*uniform*: it depends only on parameters, blockIdx, blockDim, gridDim, constants
+   and uniform variables) is a plain branch or loop; otherwise the slower always-correct path runs it
+   SIMT-style with per-thread flags (which threads took the branch, left the loop, continued).
+3. Variables referenced in more than one region live in per-thread arrays ("spilled"); uniform
+   variables defined only at block level are block scalars; the rest stay registers.
+
+The uniformity check here is local and conservative (a greatest fixpoint over variables whose every
+definition is block-level and uniform); it never needs to be right about divergence to be correct,
+only to be fast.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+from portable import ir
+from portable.errors import NOLOC, Loc, error
+from portable.ir import Op, Sreg
+from portable.semantics import INTRINSICS
+from portable.types import BOOL, U32, Array, Pointer, Scalar, Space, Type
+
+# ---------------------------------------------------------------- private nodes
+
+
+@dataclass(frozen=True, slots=True)
+class ShflRead(ir.Expr):
+    """After a warp barrier: the value `src` held in the lane a shuffle names."""
+
+    op: Op
+    src: ir.Var
+    lane: ir.Expr
+    width: ir.Expr
+    type: Type
+    loc: Loc = field(default=NOLOC, kw_only=True, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Collective(ir.Stmt):
+    """Block-level reduction of a vote: reads `pred`/`mask` of every thread, writes `dst`."""
+
+    op: Op
+    pred: ir.Var | None
+    mask: ir.Var | None
+    dst: ir.Var
+    loc: Loc = field(default=NOLOC, kw_only=True, compare=False, repr=False)
+
+
+# ---------------------------------------------------------------- 1. legalisation
+
+
+class _Hoister:
+    def __init__(self) -> None:
+        self.n = itertools.count()
+
+    def fresh(self, t: Type, what: str) -> ir.Var:
+        return ir.Var(f"__{what}{next(self.n)}", t)
+
+    def expr(self, e: ir.Expr) -> tuple[list[ir.Stmt], ir.Expr]:
+        if not _has_warp_op(e):
+            return [], e
+        pre: list[ir.Stmt] = []
+        new = {}
+        for f in e.__dataclass_fields__:
+            v = getattr(e, f)
+            if isinstance(v, ir.Expr):
+                p, nv = self.expr(v)
+                pre += p
+                new[f] = nv
+            elif isinstance(v, tuple) and v and isinstance(v[0], ir.Expr):
+                xs = []
+                for x in v:
+                    p, nx = self.expr(x)
+                    pre += p
+                    xs.append(nx)
+                new[f] = tuple(xs)
+        import dataclasses
+
+        e = dataclasses.replace(e, **new) if new else e
+        if isinstance(e, ir.Shuffle):
+            sv = self.fresh(e.value.type, "shfl_src")
+            t = self.fresh(e.type, "shfl")
+            pre += [ir.Decl(sv, e.value, loc=e.loc), ir.Barrier(Op.BARRIER_WARP, loc=e.loc),
+                    ir.Decl(t, ShflRead(e.op, sv, e.lane, e.width, e.type, loc=e.loc), loc=e.loc)]
+            return pre, t
+        if isinstance(e, ir.Vote):
+            pv = mv = None
+            if e.pred is not None:
+                pv = self.fresh(e.pred.type, "vote_pred")
+                pre.append(ir.Decl(pv, e.pred, loc=e.loc))
+            if e.mask is not None:
+                mv = self.fresh(e.mask.type, "vote_mask")
+                pre.append(ir.Decl(mv, e.mask, loc=e.loc))
+            dst = self.fresh(e.type, "vote")
+            pre += [ir.Decl(dst, None, loc=e.loc), Collective(e.op, pv, mv, dst, loc=e.loc)]
+            return pre, dst
+        return pre, e
+
+    def body(self, body: ir.Body) -> ir.Body:
+        out: list[ir.Stmt] = []
+        for s in body:
+            out += self.stmt(s)
+        return tuple(out)
+
+    def stmt(self, s: ir.Stmt) -> list[ir.Stmt]:
+        import dataclasses
+
+        match s:
+            case ir.If(cond, then, orelse):
+                pre, c = self.expr(cond)
+                return pre + [dataclasses.replace(s, cond=c, then=self.body(then),
+                                                  orelse=self.body(orelse))]
+            case ir.While(cond, body):
+                pre, c = self.expr(cond)
+                body = self.body(body)
+                if pre:  # while (c) B  ->  while (true) { pre; if (!c) break; B }
+                    stop = ir.If(ir.Unary(Op.LNOT, c, BOOL), (ir.Break(loc=s.loc),), loc=s.loc)
+                    return [ir.While(ir.TRUE, (*pre, stop, *body), loc=s.loc)]
+                return [dataclasses.replace(s, body=body)]
+            case ir.DoWhile(body, cond):
+                pre, c = self.expr(cond)
+                body = self.body(body)
+                if pre:  # first = true; while (true) { if (!first) { pre; if (!c) break; } ... }
+                    first = self.fresh(BOOL, "first")
+                    stop = ir.If(ir.Unary(Op.LNOT, c, BOOL), (ir.Break(loc=s.loc),), loc=s.loc)
+                    head = ir.If(ir.Unary(Op.LNOT, first, BOOL), (*pre, stop), loc=s.loc)
+                    return [ir.Decl(first, ir.TRUE), ir.While(
+                        ir.TRUE, (head, ir.Assign(first, ir.FALSE), *body), loc=s.loc)]
+                return [dataclasses.replace(s, body=body)]
+            case ir.For(var, start, stop, step, body):
+                pre, st = self.expr(start)
+                if _has_warp_op(stop) or _has_warp_op(step):
+                    raise error("PORT6002", "llvm backend: a warp shuffle or vote in a for-loop "
+                                "condition or step is not supported", s.loc,
+                                "compute it into a variable inside the loop body")
+                return pre + [dataclasses.replace(s, start=st, body=self.body(body))]
+        pre: list[ir.Stmt] = []
+        new = {}
+        for f in s.__dataclass_fields__:
+            v = getattr(s, f)
+            if isinstance(v, ir.Expr) and not isinstance(v, ir.Var):
+                p, nv = self.expr(v)
+                pre += p
+                new[f] = nv
+            elif isinstance(v, tuple) and v and isinstance(v[0], ir.Expr):
+                xs = []
+                for x in v:
+                    p, nx = self.expr(x)
+                    pre += p
+                    xs.append(nx)
+                new[f] = tuple(xs)
+        if not pre:
+            return [s]
+        return pre + [dataclasses.replace(s, **new)]
+
+
+def _has_warp_op(e: ir.Node) -> bool:
+    return any(isinstance(n, (ir.Shuffle, ir.Vote)) for n in ir.walk(e))
+
+
+def legalize(fn: ir.Function) -> ir.Function:
+    """Every shuffle and vote as split-point statements (see the module docstring)."""
+    if not any(isinstance(n, (ir.Shuffle, ir.Vote)) for n in ir.walk(fn)):
+        return fn
+    import dataclasses
+
+    return dataclasses.replace(fn, body=_Hoister().body(fn.body))
+
+
+# ---------------------------------------------------------------- 2. the block-level plan
+
+
+def is_split(s: ir.Stmt) -> bool:
+    return isinstance(s, Collective) or (isinstance(s, ir.Barrier) and s.op in ir.BARRIER)
+
+
+def contains_split(s: ir.Node) -> bool:
+    return any(isinstance(n, ir.Stmt) and is_split(n) for n in ir.walk(s))
+
+
+def _escapes(body: ir.Body) -> bool:
+    """Does `body` hold a break/continue aimed at a loop enclosing it?"""
+    for s in body:
+        match s:
+            case ir.Break() | ir.Continue():
+                return True
+            case ir.If(_, then, orelse):
+                if _escapes(then) or _escapes(orelse):
+                    return True
+    return False
+
+
+LOOPS = (ir.For, ir.While, ir.DoWhile)
+
+
+@dataclass
+class Region:
+    """A run of thread code: one loop over the block's threads."""
+
+    stmts: list
+    id: int
+
+
+@dataclass
+class Node:
+    """A block-level statement. kind: def, if, loop, jump, sync, collective, tcond."""
+
+    kind: str
+    stmt: ir.Stmt
+    uniform: bool = True
+    body: list = field(default_factory=list)
+    orelse: list = field(default_factory=list)
+    regions: dict = field(default_factory=dict)  # role -> region id for per-thread evaluations
+    target: Node | None = None  # jump: the loop it leaves
+    loops: tuple = ()  # jump return: the SIMT loops it leaves
+    flag: str = ""
+
+
+@dataclass
+class Plan:
+    fn: ir.Function
+    body: list  # of Region | Node
+    block_vars: set[str]
+    spilled: set[str]
+    local_vars: dict[str, Type]  # every variable's type
+    exited: bool  # some thread may return while others go on past a split point
+    flags: list[str]  # per-thread byte flags (SIMT ifs and loops)
+    nregions: int
+    has_split: bool
+
+
+def _evaluable(e: ir.Expr, uni: set[str]) -> bool:
+    """Can `e` be computed once per block (no thread index, no memory read, no effect)?"""
+    match e:
+        case ir.Const() | ir.Param():
+            return True
+        case ir.Global():
+            return isinstance(e.type, Array)
+        case ir.Special():
+            return e.reg not in (Sreg.TID, Sreg.LANEID)
+        case ir.Var():
+            return e.name in uni or (isinstance(e.type, Array) and e.type.space == Space.SHARED)
+        case ir.Unary() | ir.Binary() | ir.Compare() | ir.Select() | ir.Cast() | ir.Field() \
+                | ir.Pack() | ir.AddrOf():
+            return all(_evaluable(c, uni) for c in ir.children(e) if isinstance(c, ir.Expr))
+        case ir.Call():
+            return e.fn in INTRINSICS and all(_evaluable(a, uni) for a in e.args)
+    return False
+
+
+class _Planner:
+    def __init__(self, fn: ir.Function) -> None:
+        self.fn = fn
+        self.types: dict[str, Type] = {}
+        for n in ir.walk(fn):
+            if isinstance(n, ir.Var):
+                self.types.setdefault(n.name, n.type)
+        for v in fn.shared + fn.dynamic_shared:
+            self.types[v.name] = v.type
+        self.forced: set[str] = set()  # must be per-thread arrays (read across lanes)
+        for n in ir.walk(fn):
+            if isinstance(n, ShflRead):
+                self.forced.add(n.src.name)
+            elif isinstance(n, Collective):
+                self.forced |= {v.name for v in (n.pred, n.mask, n.dst) if v is not None}
+        self.nreg = 0
+
+    # -- block-level classification (needs no uniformity) --
+    def blevel(self, s: ir.Stmt, loop_is_block: bool) -> bool:
+        if not isinstance(s, (ir.If, *LOOPS)):
+            return False
+        if contains_split(s):
+            return True
+        return isinstance(s, ir.If) and loop_is_block and (_escapes(s.then) or _escapes(s.orelse))
+
+    # -- uniformity: collect definition sites, then a greatest fixpoint --
+    def collect(self, body: ir.Body, ctx: tuple, block_pos: bool, loop_is_block: bool,
+                sites: list, breaks: dict, loop_stack: tuple) -> None:
+        for s in body:
+            bl = block_pos and self.blevel(s, loop_is_block)
+            match s:
+                case ir.Decl(var, init):
+                    self.decl_depth[var.name] = len(ctx)
+                    sites.append((var.name, [init] if init is not None else [], block_pos, ctx))
+                case ir.Assign(var, value):
+                    sites.append((var.name, [value], block_pos, ctx))
+                case ir.Break() | ir.Continue():
+                    if loop_stack and block_pos:
+                        loop, ifs = loop_stack[-1]
+                        breaks.setdefault(id(loop), []).append(ifs)
+                    elif loop_stack:
+                        breaks.setdefault(id(loop_stack[-1][0]), []).append(None)
+                case ir.If(cond, then, orelse):
+                    c2 = ctx + (s,) if bl else ctx
+                    ls = loop_stack
+                    if loop_stack:
+                        loop, ifs = loop_stack[-1]
+                        ls = loop_stack[:-1] + ((loop, ifs + (cond,)),)
+                    for b in (then, orelse):
+                        self.collect(b, c2, bl, loop_is_block, sites, breaks, ls)
+                case ir.For(var, start, stop, step, fbody):
+                    c2 = ctx + (s,) if bl else ctx
+                    self.decl_depth[var.name] = len(ctx)
+                    sites.append((var.name, [start, step], bl, c2))
+                    self.collect(fbody, c2, bl, bl, sites, breaks, loop_stack + ((s, ()),))
+                case ir.While(_, wbody) | ir.DoWhile(wbody, _):
+                    c2 = ctx + (s,) if bl else ctx
+                    self.collect(wbody, c2, bl, bl, sites, breaks, loop_stack + ((s, ()),))
+
+    def uniform_ctrl(self, s: ir.Stmt, uni: set[str], breaks: dict) -> bool:
+        match s:
+            case ir.If(cond):
+                return _evaluable(cond, uni)
+            case ir.For(_, start, stop, step):
+                ok = all(_evaluable(x, uni) for x in (start, stop, step))
+            case ir.While(cond) | ir.DoWhile(_, cond):
+                ok = _evaluable(cond, uni)
+            case _:
+                return False
+        for ifs in breaks.get(id(s), []):
+            if ifs is None or not all(_evaluable(c, uni) for c in ifs):
+                return False
+        return ok
+
+    def uniformity(self) -> tuple[set[str], dict]:
+        # Only constructs inside a variable's scope matter: a thread that skips one of them can
+        # never read the variable afterwards (C scoping), so a uniform variable may live in a
+        # divergent branch and still be a block scalar there.
+        self.decl_depth: dict[str, int] = {}
+        sites: list = []
+        breaks: dict = {}
+        self.collect(self.fn.body, (), True, False, sites, breaks, ())
+        uni = {name for name, t in self.types.items()
+               if isinstance(t, (Scalar, Pointer)) and name not in self.forced}
+        for name, _, block_pos, _ in sites:
+            if not block_pos:
+                uni.discard(name)
+        changed = True
+        while changed:
+            changed = False
+            for name, values, _, ctx in sites:
+                inner = ctx[self.decl_depth.get(name, 0):]
+                if name in uni and not (all(_evaluable(v, uni) for v in values) and all(
+                        self.uniform_ctrl(c, uni, breaks) for c in inner)):
+                    uni.discard(name)
+                    changed = True
+        self.breaks = breaks
+        return uni, breaks
+
+    # -- building the block-level tree --
+    def region(self, stmts: list) -> Region:
+        self.nreg += 1
+        return Region(stmts, self.nreg - 1)
+
+    def build(self, body: ir.Body, uniform_ctx: bool, loop_is_block: bool,
+              loops: list) -> list:
+        out: list = []
+        run: list = []
+
+        def flush() -> None:
+            if run:
+                out.append(self.region(list(run)))
+                run.clear()
+
+        for s in body:
+            if isinstance(s, (ir.Decl, ir.Assign)) and s.var.name in self.uni:
+                flush()
+                out.append(Node("def", s))
+            elif is_split(s):
+                flush()
+                out.append(Node("collective" if isinstance(s, Collective) else "sync", s))
+            elif isinstance(s, (ir.Break, ir.Continue)) and loop_is_block:
+                flush()
+                target = loops[-1]
+                out.append(Node("jump", s, uniform=target.uniform, target=target))
+            elif isinstance(s, ir.Return) and (self.has_split and (
+                    uniform_ctx or any(not lp.uniform for lp in loops))):
+                flush()
+                simt = tuple(lp for lp in loops if not lp.uniform)
+                out.append(Node("jump", s, uniform=uniform_ctx, loops=simt))
+            elif self.blevel(s, loop_is_block):
+                flush()
+                uniform = self.uniform_ctrl(s, self.uni, self.breaks) and (
+                    not isinstance(s, ir.For) or s.var.name in self.uni)
+                node = Node("if" if isinstance(s, ir.If) else "loop", s, uniform=uniform)
+                if not uniform:
+                    node.flag = f"__flag{len(self.flags)}"
+                    self.flags.append(node.flag)
+                    if isinstance(s, ir.If):
+                        node.regions["cond"] = self.region([]).id
+                    else:
+                        node.regions.update(init=self.region([]).id, cond=self.region([]).id,
+                                            step=self.region([]).id)
+                        self.flags.append(node.flag + "c")
+                inner_uni = uniform_ctx and uniform
+                if isinstance(s, ir.If):
+                    node.body = self.build(s.then, inner_uni, loop_is_block, loops)
+                    node.orelse = self.build(s.orelse, inner_uni, loop_is_block, loops)
+                else:
+                    node.body = self.build(s.body, inner_uni, True, loops + [node])
+                out.append(node)
+            else:
+                run.append(s)
+        flush()
+        return out
+
+    def run(self) -> Plan:
+        self.has_split = contains_split(self.fn)
+        self.uni, _ = self.uniformity()
+        self.flags: list[str] = []
+        body = self.build(self.fn.body, True, False, [])
+        exited = self.has_split and any(isinstance(n, ir.Return) for n in ir.walk(self.fn))
+        spilled = set(self.forced) | self.spills(body)
+        for v in self.fn.shared + self.fn.dynamic_shared:
+            spilled.discard(v.name)
+        return Plan(self.fn, body, self.uni, spilled, self.types, exited, self.flags,
+                    self.nreg, self.has_split)
+
+    def spills(self, body: list) -> set[str]:
+        seen: dict[str, set[int]] = {}
+
+        def note(x: ir.Node | list | tuple, rid: int) -> None:
+            nodes = ir.walk(tuple(x)) if isinstance(x, (list, tuple)) else ir.walk(x)
+            for n in nodes:
+                if isinstance(n, ir.Var) and n.name not in self.uni:
+                    seen.setdefault(n.name, set()).add(rid)
+                elif isinstance(n, ShflRead):
+                    seen.setdefault(n.src.name, set()).add(rid)
+
+        def visit(items: list) -> None:
+            for it in items:
+                if isinstance(it, Region):
+                    note(it.stmts, it.id)
+                    continue
+                s = it.stmt
+                if it.kind in ("if", "loop") and not it.uniform:
+                    match s:
+                        case ir.If(cond):
+                            note(cond, it.regions["cond"])
+                        case ir.For(var, start, stop, step):
+                            note((ir.Assign(var, start),), it.regions["init"])
+                            note((ir.Assign(var, stop),), it.regions["cond"])
+                            note((ir.Assign(var, step),), it.regions["step"])
+                        case ir.While(cond) | ir.DoWhile(_, cond):
+                            note(cond, it.regions["cond"])
+                visit(it.body)
+                visit(it.orelse)
+
+        visit(body)
+        return {name for name, rs in seen.items() if len(rs) > 1}
+
+
+def plan(fn: ir.Function) -> Plan:
+    """The work-item-loop plan of a legalised kernel."""
+    return _Planner(fn).run()
+
+
+WARP = 32
+LANE_TYPE = U32
