@@ -27,8 +27,10 @@ from portable.types import BOOL, I32, U32, Array, Pointer, Scalar, Space, Type, 
 
 
 class Op(Enum):
+    """Every op kind. Values are unique names; `symbol` is the C spelling where there is one."""
+
     # unary
-    NEG = "-"
+    NEG = "neg"
     BNOT = "~"
     LNOT = "!"
     # binary arithmetic and bitwise
@@ -86,6 +88,12 @@ class Op(Enum):
     FENCE_DEVICE = "threadfence"
     FENCE_SYSTEM = "threadfence_system"
 
+
+def _symbol(self: Op) -> str:
+    return "-" if self is Op.NEG else self.value
+
+
+Op.symbol = property(_symbol)  # type: ignore[attr-defined]
 
 UNARY = frozenset({Op.NEG, Op.BNOT, Op.LNOT})
 ARITH = frozenset({Op.ADD, Op.SUB, Op.MUL, Op.DIV, Op.MOD, Op.FLOORDIV, Op.FLOORMOD})

@@ -38,7 +38,7 @@ _EXPR = {
     ir.Global: lambda e: f"@{e.name}",
     ir.Special: lambda e: e.reg.value + ("" if e.reg in (ir.Sreg.WARPSIZE, ir.Sreg.LANEID)
                                          else "." + "xyz"[e.dim]),
-    ir.Unary: lambda e: f"({e.op.value}{expr(e.value)})",
+    ir.Unary: lambda e: f"({e.op.symbol}{expr(e.value)})",
     ir.Binary: lambda e: f"({expr(e.lhs)} {e.op.value} {expr(e.rhs)})",
     ir.Compare: lambda e: f"({expr(e.lhs)} {e.op.value} {expr(e.rhs)})",
     ir.Select: lambda e: f"({expr(e.cond)} ? {expr(e.a)} : {expr(e.b)})",

@@ -61,7 +61,7 @@ class Renderer:
                 inner = self.expr(e.value, UNARY_PREC)
                 if e.op is Op.NEG and inner.startswith("-"):
                     inner = f"({inner})"
-                return d.narrow(f"{e.op.value}{inner}", e.type), UNARY_PREC
+                return d.narrow(f"{e.op.symbol}{inner}", e.type), UNARY_PREC
             case ir.Binary():
                 return self._binary(e)
             case ir.Compare():
