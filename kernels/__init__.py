@@ -61,7 +61,11 @@ def load_module(source: str, defines: tuple = ()):
 
     if source.startswith("py:"):
         mod = importlib.import_module(f"portable.kernels.{source[3:]}")
-        return mod.module()
+        if hasattr(mod, "module"):
+            return mod.module()
+        from portable.cuda import module_of  # numba.cuda-style programs: their @cuda.jit kernels
+
+        return module_of(mod)
     path = HERE / "cuda" / source
     return portable.parse_cuda(path.read_text(), filename=str(path), defines=dict(defines))
 

@@ -288,8 +288,8 @@ def _float_type(xs) -> Scalar:
 
 def _fcall(name: str, result: str = "", n: int = 1):
     """A float math function: float32 stays float32, integers become float64 (numba)."""
-    def rule(lw, node, *args):
-        xs = [S(lw, node, a) for a in args]
+    def rule(lw, node, **args):
+        xs = [S(lw, node, a) for a in args.values()]
         t = _float_type(xs)
         if name in ("isnan", "isinf") and not xs[0].type.is_float:
             return ir.const(False, BOOL)
@@ -322,10 +322,10 @@ for _k in ("floor", "ceil", "trunc"):
 
 @py_rule([math.log], "x,base=None")
 def _r_log(lw, node, x, base):
-    r = _fcall("log")(lw, node, x)
+    r = _fcall("log")(lw, node, x=x)
     if base is None:
         return r
-    b = _fcall("log")(lw, node, base)
+    b = _fcall("log")(lw, node, x=base)
     t = unify(r.type, b.type)
     return ir.Binary(Op.DIV, lw.cast(r, t), lw.cast(b, t), t, loc=lw.loc(node))
 

@@ -29,7 +29,7 @@ from portable.frontends.python.values import ArrayVal, PyObj, RangeVal, TupleVal
 
 from portable import ir
 from portable.errors import Loc
-from portable.types import BOOL, I64, Pointer, Scalar, Space, Type, Void
+from portable.types import BOOL, I64, Array, Pointer, Scalar, Space, Type, Void
 
 RESERVED = frozenset("""int float double char long short unsigned signed void struct union static
 const volatile register extern auto switch case default do goto sizeof typedef enum restrict inline
@@ -440,6 +440,8 @@ class Lowerer(ExprMixin):
         if s.orelse:
             raise self.err("PORT1014", "for ... else is not supported", s, "use a flag variable")
         rng = self.expr(s.iter)
+        if isinstance(rng, TupleVal):
+            return self.tuple_loop(rng, s)
         if not isinstance(rng, RangeVal):
             raise self.err("PORT1014", "kernels can only loop over range(...)", s.iter,
                            "write `for i in range(len(a))` and index the array")
@@ -506,6 +508,32 @@ class Lowerer(ExprMixin):
             else:
                 self.env[name] = saved
         self.emit(stmt)
+
+    def tuple_loop(self, tup: TupleVal, s: ast.For) -> None:
+        """`for v in (a, b, c)`: the (homogeneous) tuple becomes a local array walked by a
+        hidden counter; the target is assigned from it at the top of each iteration."""
+        items = [self.as_scalar(v, s.iter, "a number (loops run over tuples of numbers)")
+                 for v in tup.items]
+        if not items or not isinstance(s.target, ast.Name) or s.orelse:
+            raise self.err("PORT1014", "loops over tuples need a non-empty tuple, one target "
+                           "name and no else", s)
+        loc = self.loc(s)
+        t = items[0].type
+        for e in items[1:]:
+            t = unify_var(t, e.type)
+        var = ir.Var(self.fresh("items"), Array(t, (len(items),), Space.LOCAL), loc=loc)
+        self.local_decls.append(ir.Decl(var, loc=loc))
+        for k, e in enumerate(items):
+            self.emit(ir.Store(var, (ir.const(k, I64),), self.cast(e, t), loc=loc))
+        k = ir.Var(self.fresh("k"), I64, loc=loc)
+        self.ctrl += 1
+        self.loops += 1
+        pre = self.assign_buffered(s.target.id, ir.Load(var, (k,), t, loc=loc), s.target)
+        body = pre + self.block(s.body)
+        self.loops -= 1
+        self.ctrl -= 1
+        self.emit(ir.For(k, ir.const(0, I64), ir.const(len(items), I64), ir.const(1, I64), body,
+                         loc=loc))
 
     def assign_buffered(self, name: str, value: ir.Expr, node: ast.AST) -> ir.Body:
         saved_init = self.init_here
