@@ -185,7 +185,8 @@ def test_dynamic_shared():
 
 def test_divergent_shuffle_is_an_error():
     x, out, n = ir.Param("x", K.ptr(F32)), ir.Param("out", K.ptr(F32)), ir.Param("n", I32)
-    shfl = ir.Shuffle(Op.SHFL_DOWN, ir.const(0xFFFFFFFF, U32), K.ld(x), ir.const(1), ir.const(32), F32)
+    full = ir.const(0xFFFFFFFF, U32)
+    shfl = ir.Shuffle(Op.SHFL_DOWN, full, K.ld(x), ir.const(1), ir.const(32), F32)
     fn = ir.Function("div_shfl", (x, out, n), (K.gid(), ir.If(ir.Compare(Op.LT, K.I, n), (
         ir.Store(out, (K.I,), shfl),))))
     with pytest.raises(portable.PortError) as e:
