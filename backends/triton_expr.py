@@ -15,7 +15,7 @@ import numpy as np
 
 from portable import ir, semantics
 from portable.errors import error
-from portable.types import Array, Pointer, Scalar, Space, Type
+from portable.types import F32, Array, Pointer, Scalar, Space, Type
 
 _TL = {
     "bool": "tl.int1", "i8": "tl.int8", "i16": "tl.int16", "i32": "tl.int32", "i64": "tl.int64",
@@ -72,7 +72,7 @@ def literal(value, t: Scalar) -> V:
 
 # intrinsics spelled directly in tl (the rest go through libdevice, which the interpreter
 # backend binds to portable.semantics)
-_TL_CALL = {"sqrt": "tl.sqrt_rn", "floor": "tl.floor", "ceil": "tl.ceil", "fabs": "tl.abs",
+_TL_CALL = {"floor": "tl.floor", "ceil": "tl.ceil", "fabs": "tl.abs",
             "abs": "tl.abs", "fma": "tl.fma", "min": "tl.minimum", "max": "tl.maximum",
             "fmin": "_fmin", "fmax": "_fmax"}
 LIBDEVICE = frozenset({
@@ -157,7 +157,7 @@ class ExprEmitter:
         if str(e.type) != "u32":
             name += "_" + str(e.type)
         if not src.startswith("tl.full"):
-            src = f"({src}).to({t})"
+            src = f"{src}.to({t})" if src.startswith("tl.") else f"({src}).to({t})"
         self.specials[name] = src
         return V(name, vary)
 
@@ -212,6 +212,10 @@ class ExprEmitter:
             fn = "_shl" if op is ir.Op.SHL else "_shr"
             return V(f"{fn}({self.typed(a, t)}, {self.typed(b, t)}, {t.bits})", vary)
         if op is ir.Op.DIV:
+            if t.bits == 32:  # CUDA's float division is IEEE round-to-nearest
+                return V(f"tl.div_rn({self.typed(a, t)}, {self.typed(b, t)})", vary)
+            if t.bits == 16:
+                return V(f"({self.typed(a, t)}.to(tl.float32) / {y}).to(tl.float16)", vary)
             return V(f"({x} / {y})", vary)
         if op is ir.Op.MOD:
             return V(f"libdevice.fmod({self.typed(a, t)}, {self.typed(b, t)})", vary)
@@ -285,6 +289,14 @@ class ExprEmitter:
                         e.loc)
         xs = [self.typed(a, t) for a in args]
         f = e.fn
+        if isinstance(t, Scalar) and t.is_float and t.bits == 16:
+            # Triton's math takes fp32/fp64: compute half precision in fp32, round once
+            wide = ir.Call(f, tuple(ir.Cast(x, F32) for x in e.args), F32 if e.type == t
+                           else e.type, loc=e.loc)
+            r = self.emit(wide)
+            return V(f"{r.code}.to(tl.float16)", r.vary) if e.type == t else r
+        if f == "sqrt":
+            return V(f"{'tl.sqrt_rn' if t.bits == 32 else 'tl.sqrt'}({xs[0]})", vary)
         if f in ("isnan",):
             return V(f"({xs[0]} != {xs[0]})", vary)
         if f in ("isinf", "isfinite"):
@@ -307,6 +319,19 @@ class ExprEmitter:
             wide = "tl.int64" if t.is_signed else "tl.uint64"
             return V(f"(({xs[0]}.to({wide}) * {xs[1]}.to({wide})) >> 32).to({tl_type(t)})",
                      vary)
+        if f in ("popc", "clz", "ffs", "brev"):
+            # libdevice takes signed words; the bits are what count
+            sw = f"tl.int{t.bits}"
+            x = f"{xs[0]}.to({sw}, bitcast=True)" if not t.is_signed else xs[0]
+            if f == "ffs":
+                return V(f"tl.where({x} == 0, 0, libdevice.popc(({x} & -{x}) - 1) + 1)", vary)
+            if f == "brev" and t.bits == 32:
+                return V(f"_brev32({xs[0]}.to(tl.uint32, bitcast=True)).to({tl_type(t)}, "
+                         "bitcast=True)", vary)
+            code = f"libdevice.{f}({x})"
+            if f == "brev" and not t.is_signed:
+                code += f".to({tl_type(t)}, bitcast=True)"
+            return V(code, vary)
         if f in _TL_CALL:
             return V(f"{_TL_CALL[f]}({', '.join(xs)})", vary)
         if f in LIBDEVICE:

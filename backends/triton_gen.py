@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import keyword
 import re
+import textwrap
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -25,7 +26,7 @@ from portable.errors import error
 from portable.types import Array, Pointer, Scalar, Space, sizeof
 
 from .triton_expr import SIG, ExprEmitter, V, literal, mem_type, tl_type
-from .triton_prelude import HEADER, HELPERS
+from .triton_prelude import HEADER, helpers_for
 from .triton_sync import SyncEmitter
 
 _RESERVED = {"tl", "triton", "libdevice", "range", "min", "max", "float", "int", "BLOCK", "BDX",
@@ -427,10 +428,14 @@ class Generator(ExprEmitter, SyncEmitter):
                                                    "SMEM")]
         deco = f"@triton.jit(do_not_specialize=[{', '.join(nospec)}])" if nospec else \
             "@triton.jit"
-        out = [HEADER.format(filename=fn.loc.file if fn.loc.line else "<ir>") + HELPERS, "",
-               deco, f"def {self.name(fn.name)}({', '.join(params)}):"]
+        out = [HEADER.format(filename=fn.loc.file if fn.loc.line else "<ir>"), "",
+               deco] + textwrap.wrap(f"def {self.name(fn.name)}({', '.join(params)}):", 99,
+                                     subsequent_indent=" " * 8, break_long_words=False)
         out += ["    " + x for x in pro]
         out.append(text if body else "    pass")
+        helpers = helpers_for("\n".join(out))
+        if helpers:
+            out += ["", "", "# C semantics and warp operations used above", "", "", helpers]
         return Translation(self.name(fn.name), "\n".join(out) + "\n", sig, gl, smem if uses_smem else 0,
                            uses_smem, self.lmem)
 

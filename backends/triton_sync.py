@@ -41,6 +41,8 @@ class SyncEmitter:
             self.uses_dummy = True
             code = f"tl.atomic_cas(tl.where({m}, {ptr}, {dummy}), {cmp}, {v}, sem='relaxed')"
             return self.tmp(code, True)
+        if e.op in (ir.Op.ATOMIC_INC, ir.Op.ATOMIC_DEC):
+            return self.cas_loop(e, ptr, v, m, t)
         if e.op not in _ATOMIC:
             raise error("PORT6002", f"{e.op.value} has no Triton atomic", e.loc,
                         "write it as an atomicCAS loop")
@@ -48,6 +50,27 @@ class SyncEmitter:
             v = f"(-{v})" if not val.lit else f"(0 - {v})"
         code = f"{_ATOMIC[e.op]}({ptr}, {v}, mask={m}, sem='relaxed')"
         return self.tmp(code, True)
+
+    def cas_loop(self, e: ir.Atomic, ptr: str, v: str, m: str, t: Scalar) -> V:
+        """atomicInc/atomicDec as a compare-and-swap loop (each lane retries until its swap
+        lands); the result is the old value, as CUDA's."""
+        self.uses_dummy = True
+        dummy = f"_dummy.to(tl.pointer_type({tl_type(t)}))"
+        old, todo, seen = self.fresh("_old"), self.fresh("_todo"), self.fresh("_seen")
+        if e.op is ir.Op.ATOMIC_INC:
+            new = f"tl.where({old} >= {v}, 0, {old} + 1)"
+        else:
+            new = f"tl.where(({old} == 0) | ({old} > {v}), {v}, {old} - 1)"
+        self.line(f"{todo} = {m}")
+        self.line(f"{old} = tl.load({ptr}, mask={todo}, other=0)")
+        self.line(f"while _any({todo}):")
+        self.ind += 1
+        self.line(f"{seen} = tl.atomic_cas(tl.where({todo}, {ptr}, {dummy}), {old}, {new}, "
+                  "sem='relaxed')")
+        self.line(f"{todo} = {todo} & ({seen} != {old})")
+        self.line(f"{old} = tl.where({todo}, {seen}, {old})")
+        self.ind -= 1
+        return V(old, True)
 
     def e_Shuffle(self, e: ir.Shuffle) -> V:
         v = self.emit(e.value)
