@@ -24,7 +24,7 @@ SAXPY = Spec(
     launches=lambda n: [Run("saxpy", min(cdiv(n, 256), 1024), 256, ("a", "x", "y", "out"))],
     reference=lambda d, n: {"out": (d["a"] * d["x"] + d["y"]).astype(np.float32)},
     bytes=lambda n: 12 * n, flops=lambda n: 2 * n, rtol=2 * EPS32, atol=1e-7,
-    tags=("memory-bound", "python"),
+    tags=("memory-bound",),
 )
 
 
@@ -48,7 +48,7 @@ MATMUL = Spec(
     reference=lambda d, m, k, n: {"C": (f64(d["A"]) @ f64(d["B"])).astype(np.float32)},
     bytes=lambda m, k, n: 4 * (m * k + k * n + m * n), flops=lambda m, k, n: 2 * m * k * n,
     # float32 dot products of length k over [-1, 1): error ~ sqrt(k) * eps * |terms|
-    rtol=1e-4, atol=1e-4 * 40, tags=("compute-bound", "shared", "python"),
+    rtol=1e-4, atol=1e-4 * 40, tags=("compute-bound", "shared"),
 )
 
 
@@ -65,7 +65,7 @@ REDUCE = Spec(
     bytes=lambda n, grid: 4 * n, flops=lambda n, grid: n,
     # positive terms: relative error <= (n / (128 grid) + 7 + grid) eps; 5e-5 is far above that
     # and far below one missing element (1 / n)
-    rtol=5e-5, atol=0.0, tags=("memory-bound", "shared", "atomic", "python"),
+    rtol=5e-5, atol=0.0, tags=("memory-bound", "shared", "atomic"),
 )
 
 
@@ -95,7 +95,7 @@ WARP = Spec(
     launches=lambda n: [Run("warp_stats", cdiv(cdiv(n, 32) * 32, 128), 128,
                             ("x", "sums", "maxes", "positives", "flags"))],
     reference=_wv_ref, bytes=lambda n: 4 * n, flops=lambda n: 12 * n,
-    tags=("warp", "python"),
+    tags=("memory-bound", "warp", "integer"),
 )
 
 
@@ -115,7 +115,7 @@ HISTOGRAM = Spec(
     reference=lambda d, n: {"bins": d["bins"] + np.bincount(
         (d["data"].astype(np.int64) - d["lo"]) // d["width"] % 64, minlength=64
     ).astype(np.int32)},
-    bytes=lambda n: 4 * n, flops=lambda n: 3 * n, tags=("atomic", "shared", "python"),
+    bytes=lambda n: 4 * n, flops=lambda n: 3 * n, tags=("memory-bound", "shared", "atomic", "integer"),
 )
 
 
@@ -143,7 +143,7 @@ BLACK_SCHOLES = Spec(
     launches=lambda n: [Run("black_scholes", cdiv(n, 128), 128,
                             ("call", "put", "stock", "strike", "years"))],
     reference=_bs_ref, bytes=lambda n: 40 * n, flops=lambda n: 60 * n,
-    rtol=1e-9, atol=1e-9, tags=("compute-bound", "math", "python"),
+    rtol=1e-9, atol=1e-9, tags=("compute-bound", "double"),
 )
 
 
@@ -172,7 +172,7 @@ MANDELBROT = Spec(
     launches=lambda h, w, it: [Run("mandelbrot", (cdiv(w, 16), cdiv(h, 8)), (16, 8),
                                    ("image", "x0", "y0", "dx", "dy", "it"))],
     reference=_mb_ref, bytes=lambda h, w, it: 4 * h * w, flops=lambda h, w, it: 10 * h * w * it,
-    tags=("compute-bound", "divergent", "python"),
+    tags=("compute-bound", "divergent", "double"),
 )
 
 
@@ -212,7 +212,7 @@ INT_OPS = Spec(
     sizes={"small": {"n": 2000}, "large": {"n": 1 << 22}},
     inputs=_io_inputs, launches=lambda n: [Run("int_ops", cdiv(n, 128), 128, ("a", "b", "out"))],
     reference=_io_ref, bytes=lambda n: 80 * n, flops=lambda n: 40 * n,
-    tags=("integer", "python"),
+    tags=("compute-bound", "integer"),
 )
 
 
@@ -226,7 +226,7 @@ def _at_inputs(rng, n):
             "bits": rng.integers(-2**31, 2**31 - 1, size=3, dtype=np.int32),
             "wrap": rng.integers(0, 9, size=2, dtype=np.uint32),
             "swapped": garbage(rng, n, np.int32), "slots": rng.integers(-9, 9, n, dtype=np.int32),
-            "flag": np.zeros(1, np.int32), "table": np.full((4, 1), -1, np.int64),
+            "flag": np.full(2, rng.integers(1, 100), np.int32), "table": np.full((4, 1), -1, np.int64),
             "winners": rng.integers(0, 10, size=2, dtype=np.int32)}
 
 
@@ -248,7 +248,7 @@ def _at_ref(d, n):
     return {"counters": np.array([d["counters"][0] + n, d["counters"][1] - v.sum()], np.int32),
             "grid2": g, "maxmin": np.array([max(-5, v.max()), min(5000, v.min())], np.int32),
             "bits": b, "wrap": np.array([w0, w1], np.uint32), "swapped": d["slots"].copy(),
-            "slots": d["vals"].copy(), "flag": np.ones(1, np.int32),
+            "slots": d["vals"].copy(), "flag": d["flag"] + np.array([1, 0], np.int32),
             "winners": d["winners"] + np.array([1, min(n, 4)], np.int32)}
 
 
@@ -260,7 +260,7 @@ ATOMICS = Spec(
         "vals", "counters", "grid2", "maxmin", "bits", "wrap", "swapped", "slots", "flag",
         "table", "winners"))],
     reference=_at_ref, bytes=lambda n: 12 * n, flops=lambda n: 14 * n,
-    tags=("atomic", "python"),
+    tags=("memory-bound", "atomic", "integer"),
 )
 
 
@@ -285,7 +285,7 @@ SCAN = Spec(
                            "counts": garbage(rng, (cdiv(n, 256), 3), np.int32)},
     launches=lambda n: [Run("block_scan", cdiv(n, 256), 256, ("x", "out", "counts"))],
     reference=_sc_ref, bytes=lambda n: 12 * n, flops=lambda n: 8 * n,
-    tags=("shared", "barrier-vote", "python"),
+    tags=("memory-bound", "shared", "integer"),
 )
 
 
@@ -301,7 +301,7 @@ LOCAL_SORT = Spec(
     reference=lambda d, n: {"medians": np.median(d["rows"], axis=1).astype(np.float32),
                             "desc": -np.sort(-d["rows"], axis=1)},
     bytes=lambda n: 76 * n, flops=lambda n: 40 * n, rtol=0.0, atol=0.0,
-    tags=("local", "python"),
+    tags=("compute-bound", "divergent"),
 )
 
 
@@ -331,7 +331,7 @@ CONST_POLY = Spec(
     launches=lambda n: [Run("poly", cdiv(n, 128), 128, ("x", "y"))],
     reference=_cp_ref, bytes=lambda n: 20 * n, flops=lambda n: 30 * n,
     # float32 math functions (a few ulp) and a float32 Horner chain of 5 fmas
-    rtol=2e-6 * 8, atol=2e-6 * 8, tags=("math", "constant", "python"),
+    rtol=2e-6 * 8, atol=2e-6 * 8, tags=("compute-bound",),
 )
 
 
@@ -352,7 +352,7 @@ STENCIL = Spec(
     launches=lambda n, m: [Run("stencil", (cdiv(n, 16), cdiv(m, 16)), (16, 16),
                                ("src", "dst", "wc", "ws"))],
     reference=_st_ref, bytes=lambda n, m: 8 * n * m, flops=lambda n, m: 8 * n * m,
-    rtol=1e-6, atol=1e-6, tags=("stencil", "device-function", "python"),
+    rtol=1e-6, atol=1e-6, tags=("memory-bound",),
 )
 
 
@@ -375,7 +375,7 @@ DYN_SHARED = Spec(
                            "out": garbage(rng, n, np.float64)},
     launches=lambda n: [Run("block_reverse", cdiv(n, 128), 128, ("x", "out"), shared_mem=8 * 128)],
     reference=_dr_ref, bytes=lambda n: 16 * n, flops=lambda n: 0, rtol=0.0, atol=0.0,
-    tags=("shared", "python"),
+    tags=("memory-bound", "shared", "double"),
 )
 
 

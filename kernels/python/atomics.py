@@ -22,8 +22,8 @@ def atomics(vals, counters, grid2, maxmin, bits, wrap, swapped, slots, flag, tab
     cuda.atomic.dec(wrap, 1, 9)
     # one writer per element: exch returns the value it replaced
     swapped[i] = cuda.atomic.exch(slots, i, v)
-    # every thread tries to raise the flag; exactly one sees it down
-    if cuda.atomic.compare_and_swap(flag, 0, 1) == 0:
+    # every thread tries to bump flag[0] from its initial value (kept in flag[1]): one wins
+    if cuda.atomic.compare_and_swap(flag, flag[1], flag[1] + 1) == flag[1]:
         cuda.atomic.add(winners, 0, 1)
     # the first thread of each row of `table` claims it: cas with a tuple index
     if cuda.atomic.cas(table, (i % 4, 0), -1, i) == -1:

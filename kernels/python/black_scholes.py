@@ -1,5 +1,6 @@
 """Black-Scholes option pricing (numba's classic example): math.exp/log/sqrt/erf in a device
-function, float64 arithmetic, `**`, conditional expressions and tuple returns unpacked."""
+function, module-level constants, float64 arithmetic, `**`, an early return and a conditional
+expression."""
 
 import math
 
@@ -22,11 +23,10 @@ def black_scholes(call, put, stock, strike, years):
     S = stock[i]
     X = strike[i]
     T = years[i]
-    R, V = RISKFREE, VOLATILITY
     sqrt_t = math.sqrt(T)
-    d1 = (math.log(S / X) + (R + 0.5 * V ** 2) * T) / (V * sqrt_t)
-    d2 = d1 - V * sqrt_t
-    exp_rt = math.exp(-R * T)
+    d1 = (math.log(S / X) + (RISKFREE + 0.5 * VOLATILITY ** 2) * T) / (VOLATILITY * sqrt_t)
+    d2 = d1 - VOLATILITY * sqrt_t
+    exp_rt = math.exp(-RISKFREE * T)
     c = S * cnd(d1) - X * exp_rt * cnd(d2)
     call[i] = c
     put[i] = c - S + X * exp_rt if T > 0 else max(X - S, 0.0)
