@@ -33,9 +33,13 @@ def _host_extents(tu, filename: str) -> list[tuple[str, int, int]]:
 
 
 def parse(source: str, filename: str = "<string>", defines: dict | None = None,
-          include_dirs: list | None = None) -> tuple[ir.ModuleIR, list[Diagnostic]]:
+          include_dirs: list | None = None, instances: list[str] | tuple = ()
+          ) -> tuple[ir.ModuleIR, list[Diagnostic]]:
     """Parse CUDA C `source` into a ModuleIR and the notes/warnings found on the way.
 
+    Every `__global__` function becomes a kernel; so does every specialisation of a kernel
+    template that the file instantiates explicitly (`template __global__ void k<float>(...);`),
+    launches from host code, or that `instances` names (C++ spellings such as "k<double, 128>").
     Raises PortError for clang's errors (PORT0001, at clang's file:line:col) and for anything
     the IR cannot express (PORT1xxx with what to write instead).
     """
@@ -43,6 +47,9 @@ def parse(source: str, filename: str = "<string>", defines: dict | None = None,
         raise error("PORT0001", f"source must be a str, got {type(source).__name__}")
     name = filename
     tu = clang.parse_tu(source, name, defines, include_dirs)
+    extra = explicit_instances(tu, name) + [([], str(i)) for i in instances]
+    if extra:
+        tu = clang.parse_tu(source + synthetic(extra), name, defines, include_dirs)
     errors = [d for d in tu.diagnostics if d.severity >= clang.cindex().Diagnostic.Error]
     if errors:
         hosts = _host_extents(tu, name)
@@ -59,6 +66,73 @@ def parse(source: str, filename: str = "<string>", defines: dict | None = None,
         if real:
             raise PortError(real)
     return translate(tu, name)
+
+
+def explicit_instances(tu, filename: str) -> list[tuple[list[str], str]]:
+    """(enclosing namespaces, `name<args>`) of each explicit instantiation of a kernel template;
+    libclang does not show these declarations, so they are found from the tokens."""
+    templates = set()
+    spaces: list[tuple[int, int, str]] = []
+
+    def scan(c, depth: int = 0) -> None:
+        for d in c.get_children():
+            f = d.location.file
+            if f is None or f.name != filename:
+                continue
+            if d.kind.name == "NAMESPACE":
+                spaces.append((d.extent.start.offset, d.extent.end.offset, d.spelling))
+                scan(d, depth + 1)
+            elif d.kind.name == "LINKAGE_SPEC":
+                scan(d, depth)
+            elif d.kind.name == "FUNCTION_TEMPLATE" and any(
+                    k.kind.name == "CUDAGLOBAL_ATTR" for k in d.get_children()):
+                templates.add(d.spelling)
+
+    scan(tu.cursor)
+    if not templates:
+        return []
+    toks = [t for t in tu.cursor.get_tokens() if t.location.file is not None and
+            t.location.file.name == filename]
+    out = []
+    i = 0
+    while i < len(toks):
+        t = toks[i]
+        if t.spelling == "template" and i + 1 < len(toks) and toks[i + 1].spelling != "<" and \
+                (i == 0 or toks[i - 1].spelling != "extern"):
+            j = i
+            while j < len(toks) and toks[j].spelling != ";":
+                j += 1
+            words = [x.spelling for x in toks[i:j]]
+            for n, w in enumerate(words):
+                if w in templates and n + 1 < len(words) and words[n + 1] == "<":
+                    depth, m = 0, n + 1
+                    while m < len(words):
+                        depth += {"<": 1, ">": -1, ">>": -2}.get(words[m], 0)
+                        if depth <= 0:
+                            break
+                        m += 1
+                    q = n
+                    while q >= 2 and words[q - 1] == "::":
+                        q -= 2
+                    off = t.extent.start.offset
+                    ns = [s for lo, hi, s in sorted(spaces) if lo <= off <= hi]
+                    out.append((ns, " ".join(words[q:m + 1])))
+                    break
+            i = j
+        i += 1
+    return out
+
+
+def synthetic(instances: list[tuple[list[str], str]]) -> str:
+    """Host functions that take the address of each specialisation, so clang instantiates it
+    and the frontend finds it."""
+    out = ["\n"]
+    for n, (ns, spelling) in enumerate(instances):
+        body = f"static void __portable_instance_{n}() {{ (void)&{spelling}; }}"
+        for s in reversed(ns):
+            body = f"namespace {s} {{ {body} }}"
+        out.append(f"#line 1 \"<instances>\"\n{body}\n")
+    return "".join(out)
 
 
 def _name(f: str, filename: str) -> str:

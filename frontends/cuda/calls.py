@@ -57,8 +57,19 @@ def translate_call(tr, c, want: bool) -> ir.Expr | None:
     kind = d.kind.name
     if kind == "CONSTRUCTOR":
         return construct(tr, c, d)
-    if kind == "CXX_METHOD" or kind == "CONVERSION_FUNCTION":
-        return tr.method_call(c, d, want) if hasattr(tr, "method_call") else _no(tr, c)
+    if tr.module.is_prelude(d):
+        from .groups import free_function, is_group
+
+        if is_group(d) and kind == "FUNCTION_DECL":
+            return free_function(tr, c, d, want)
+    if kind in ("CXX_METHOD", "CONVERSION_FUNCTION") and tr.module.is_prelude(d):
+        from .groups import prelude_method
+
+        return prelude_method(tr, c, d, want)
+    if kind in ("CXX_METHOD", "CONVERSION_FUNCTION"):
+        from .inline import method_call
+
+        return method_call(tr, c, d, want)
     for prefix, (code, what, hint) in UNPORTABLE.items():
         if name.startswith(prefix) and (tr.module.is_prelude(d) or prefix.startswith("tex")
                                         or prefix.startswith("surf")):
@@ -72,11 +83,6 @@ def translate_call(tr, c, want: bool) -> ir.Expr | None:
         raise tr.fail("PORT1009", f"dynamic parallelism: kernel {name!r} launched or called "
                       "from device code", c, "launch it from the host")
     return tr.module.call_device(tr, c, d, want)
-
-
-def _no(tr, c):
-    raise tr.fail("PORT1002", f"member function call {c.spelling!r}", c,
-                  "member functions are not supported yet; use a free function")
 
 
 def builtin(tr, c, name: str, want: bool) -> ir.Expr | None:
@@ -147,8 +153,10 @@ def construct(tr, c, d) -> ir.Expr:
         return ir.Pack(tuple(convert(v, t.elem, loc) for v in vals), t, loc=loc)
     if not args and isinstance(t, (Struct, Vector)) and not _has_body(d):
         return zero(t, loc)
-    if hasattr(tr, "construct_user"):
-        return tr.construct_user(c, d, t, args)
+    if isinstance(t, Struct) and not tr.module.is_prelude(d):
+        from .inline import inline
+
+        return inline(tr, c, d, args, True, ctor=t)
     raise tr.fail("PORT1002", f"constructor of {t}", c, "initialise the fields one by one")
 
 

@@ -4,6 +4,7 @@ names, the statement list being built, lvalues, temporaries and diagnostics."""
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -19,7 +20,25 @@ from .typemap import convert as convert_type
 def key(c) -> tuple:
     """A stable identity for a declaration cursor within one translation unit."""
     sl = c.location
-    return (c.spelling, sl.file.name if sl.file else "", sl.line, sl.column, c.kind.value)
+    k = (c.spelling, sl.file.name if sl.file else "", sl.line, sl.column, c.kind.value)
+    if c.kind.name in ("FUNCTION_DECL", "CXX_METHOD", "CONSTRUCTOR"):
+        k += (c.type.spelling, template_name(c))  # specialisations share a location
+    return k
+
+
+def template_name(d) -> str:
+    """The C++ spelling of a function template specialisation: `k<float, 256>`."""
+    n = d.get_num_template_arguments()
+    if n <= 0:
+        return d.spelling
+    args = []
+    for i in range(n):
+        kind = d.get_template_argument_kind(i).name
+        if kind == "INTEGRAL":
+            args.append(str(d.get_template_argument_value(i)))
+        else:
+            args.append(d.get_template_argument_type(i).spelling)
+    return f"{d.spelling}<{', '.join(args)}>"
 
 
 @dataclass
@@ -71,6 +90,7 @@ class Base:
         self.out: list[ir.Stmt] = []
         self.loops: list[Loop] = []
         self.ret: Type | None = None
+        self.this: LV | None = None  # the object of an inlined member function
 
     # ------------------------------------------------------------ diagnostics and types
 
@@ -86,7 +106,9 @@ class Base:
     # ------------------------------------------------------------ names and statements
 
     def fresh(self, name: str) -> str:
-        base = name or "tmp"
+        base = re.sub(r"\W+", "_", name.replace("operator", "op")).strip("_") or "tmp"
+        if base[0].isdigit():
+            base = "v" + base
         n, i = base, 0
         while n in self.names or n in self.module.reserved:
             i += 1

@@ -169,14 +169,14 @@ class Exprs(Base):
     def x_DECL_REF_EXPR(self, c) -> ir.Expr:
         d = c.referenced
         loc = self.loc(c)
-        if d is None:
+        if d is None or d.kind.name == "NON_TYPE_TEMPLATE_PARAMETER" or any(
+                k.kind.is_expression() for k in kids(c)):  # a substituted template argument
+            if clang.evaluate(c) is not None:
+                return self.constant(c)
             raise self.fail("PORT1002", f"unresolved name {c.spelling!r}", c)
         kind = d.kind.name
         if kind == "ENUM_CONSTANT_DECL":
             return ir.const(d.enum_value, self.type_of(c), loc)
-        if kind == "NON_TYPE_TEMPLATE_PARAMETER" or any(
-                k.kind.name in ("INTEGER_LITERAL", "CXX_BOOL_LITERAL_EXPR") for k in kids(c)):
-            return self.constant(c)
         if kind in ("FUNCTION_DECL", "CXX_METHOD", "FUNCTION_TEMPLATE"):
             raise self.fail("PORT1002", f"function {c.spelling!r} used as a value", c,
                             "call it instead; function pointers are not supported")
@@ -193,9 +193,9 @@ class Exprs(Base):
                            self.type_of(c), loc=loc)
         g = self.module.global_ref(d, self)
         if g is not None:
-            if isinstance(g.type, Array):
-                return g
-            return ir.Load(g, (), g.type, loc=loc)
+            if g.name in self.module.scalar_globals:
+                return ir.Load(g, (ir.const(0, I32, loc),), g.type.elem, loc=loc)
+            return g
         if clang.evaluate(c) is not None:  # const/constexpr variables with constant values
             return self.constant(c)
         raise self.fail("PORT2003", f"use of {c.spelling!r}, which is not a local variable, "
@@ -205,9 +205,8 @@ class Exprs(Base):
     def x_MEMBER_REF_EXPR(self, c) -> ir.Expr:
         ks = kids(c)
         loc = self.loc(c)
-        if not ks:
-            raise self.fail("PORT1002", f"implicit member access {c.spelling!r}", c,
-                            "member functions are not supported yet; use a free function")
+        if not ks or peel(ks[0]).kind.name == "CXX_THIS_EXPR":
+            return self.read(self.lvalue(c), loc)
         b = peel(ks[0])
         if b.kind.name == "DECL_REF_EXPR" and b.referenced is not None and \
                 b.referenced.spelling in SPECIALS and self.module.is_prelude(b.referenced):
@@ -220,8 +219,8 @@ class Exprs(Base):
         k = c.kind.name
         if k == "MEMBER_REF_EXPR":
             ks = kids(c)
-            if not ks:
-                return False
+            if not ks or peel(ks[0]).kind.name == "CXX_THIS_EXPR":
+                return True
             K = clang.cindex().TypeKind
             return ks[0].type.get_canonical().kind == K.POINTER or self.is_place(ks[0])
         return k in ("ARRAY_SUBSCRIPT_EXPR",) or (k == "UNARY_OPERATOR" and
@@ -260,9 +259,9 @@ class Exprs(Base):
             return ir.AddrOf(lv.base, lv.index, Pointer(lv.type, self.space_of(lv.base)), loc=loc)
         if k == "DECL_REF_EXPR" and p.referenced is not None:
             g = self.module.global_ref(p.referenced, self)
-            if g is not None and not isinstance(g.type, Array):
-                return ir.AddrOf(g, (), Pointer(g.type, self.module.global_space(g.name)),
-                                 loc=loc)
+            if g is not None and g.name in self.module.scalar_globals:
+                return ir.AddrOf(g, (ir.const(0, I32, loc),), Pointer(
+                    g.type.elem, self.module.global_space(g.name)), loc=loc)
             if g is not None:
                 return self.decay(p)
             v = self.vars.get(key(p.referenced))
@@ -476,8 +475,8 @@ class Exprs(Base):
                 raise self.fail("PORT2004", f"assignment to parameter {v.name!r} was not "
                                 "expected here", c, "copy the parameter into a local first")
             g = self.module.global_ref(d, self)
-            if g is not None and not isinstance(g.type, Array):
-                return LV("mem", g.type, base=g, index=())
+            if g is not None and g.name in self.module.scalar_globals:
+                return LV("mem", g.type.elem, base=g, index=(ir.const(0, I32, loc),))
             raise self.fail("PORT2004", f"{c.spelling!r} cannot be assigned", c)
         if k == "ARRAY_SUBSCRIPT_EXPR":
             b, i = kids(c)
@@ -497,10 +496,13 @@ class Exprs(Base):
                 "mem", p.type.elem, base=base, index=())  # type: ignore[union-attr]
         if k == "MEMBER_REF_EXPR":
             ks = kids(c)
-            if not ks:
-                raise self.fail("PORT1002", f"implicit member access {c.spelling!r}", c)
             K = clang.cindex().TypeKind
-            if ks[0].type.get_canonical().kind == K.POINTER:
+            if not ks or peel(ks[0]).kind.name == "CXX_THIS_EXPR":
+                if self.this is None:
+                    raise self.fail("PORT1002", f"member {c.spelling!r} outside a member "
+                                    "function", c)
+                parent = self.this
+            elif ks[0].type.get_canonical().kind == K.POINTER:
                 p = self.expr(ks[0])
                 base, index = address(p, loc)
                 parent = self.elem_lv(base, index, c)

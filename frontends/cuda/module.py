@@ -11,7 +11,7 @@ from portable.errors import Diagnostic, Loc, PortError, error
 from portable.types import Array, Pointer, Scalar, Space, Type, Void
 
 from . import clang
-from .context import LV, key
+from .context import LV, key, template_name
 from .stmts import Stmts, assigned
 from .typemap import convert as convert_type
 from .typemap import is_reference
@@ -75,6 +75,7 @@ class ModuleTranslator:
         self.in_progress: list[tuple] = []
         self.globals: dict[tuple, ir.GlobalVar] = {}
         self.global_spaces: dict[str, Space] = {}
+        self.scalar_globals: set[str] = set()
         self.reserved: set[str] = set()
         self.diagnostics: list[Diagnostic] = []
 
@@ -120,11 +121,16 @@ class ModuleTranslator:
         t = convert_type(d.type, loc, space, f" (variable {d.spelling!r})")
         if isinstance(t, Array):
             t = Array(t.elem, t.shape, space)
+        else:  # a scalar module variable is a one-element array in the IR
+            t = Array(t, (1,), space)
+            self.scalar_globals.add(d.spelling)
         init = None
         ini = clang.var_init(d)
         if ini is not None:
             init = self.constant_init(ini, t, loc)
         name = self.unique(d.spelling)
+        if d.spelling in self.scalar_globals:
+            self.scalar_globals.add(name)
         self.global_spaces[name] = space
         self.globals[key(d)] = ir.GlobalVar(name, t, space, init, loc=loc)
 
@@ -186,7 +192,7 @@ class ModuleTranslator:
             raise tr.fail("PORT1005", f"recursive call of {d.spelling!r}", c,
                           "rewrite the recursion as a loop")
         if fk not in self.functions:
-            base = self.names.get(key(defn)) or d.spelling
+            base = self.names.get(key(defn)) or ident(template_name(defn))
             suffix = "".join(f"_{s.value}" for s in spaces if s is not None)
             name = self.unique(base + suffix)
             self.names.setdefault(key(defn), base)
@@ -206,60 +212,9 @@ class ModuleTranslator:
         return call
 
     def inline_call(self, tr, c, defn, params, args, want: bool) -> ir.Expr | None:
-        """Functions with reference parameters are inlined here: each reference parameter
-        becomes the caller's place (variable, element or field)."""
-        from .exprs import kids
+        from .inline import inline
 
-        loc = tr.loc(c)
-        body = next(k for k in defn.get_children() if k.kind.name == "COMPOUND_STMT")
-        stmts = kids(body)
-        for i, s in enumerate(stmts):
-            for n in s.walk_preorder():
-                if n.kind.name == "RETURN_STMT" and not (i == len(stmts) - 1 and n == s):
-                    raise tr.fail("PORT1001", f"early return in {defn.spelling!r}, which takes "
-                                  "reference parameters", n, "return at the end only, or "
-                                  "pass pointers instead of references")
-        k = key(defn)
-        if k in self.in_progress:
-            raise tr.fail("PORT1005", f"recursive call of {defn.spelling!r}", c,
-                          "rewrite the recursion as a loop")
-        saved = dict(tr.vars)
-        saved_ret = tr.ret
-        self.in_progress.append(k)
-        try:
-            for p, a in zip(params, args, strict=False):
-                if is_reference(p.type) and tr.is_lvalue(a):
-                    tr.vars[key(p)] = tr.lvalue(a)
-                else:
-                    v = tr.expr(a)
-                    t = convert_type(p.type, tr.loc(p), v.type.space if isinstance(
-                        v.type, Pointer) else Space.GLOBAL)
-                    tr.vars[key(p)] = tr.temp(convert(v, t, loc) if isinstance(t, Scalar)
-                                              else v, p.spelling, loc)
-            rt = defn.result_type
-            ret = None if rt.get_canonical().kind.name == "VOID" else convert_type(
-                rt, loc, Space.GLOBAL)
-            result = None
-            for s in stmts:
-                if s.kind.name == "RETURN_STMT":
-                    rk = [x for x in kids(s) if x.kind.is_expression()]
-                    if rk and ret is not None:
-                        v = tr.expr(rk[0])
-                        result = tr.temp(convert(v, ret, loc) if isinstance(ret, Scalar)
-                                         else v, defn.spelling + "_ret", loc)
-                    elif rk:
-                        tr.effect(rk[0])
-                else:
-                    tr.stmt(s)
-        finally:
-            self.in_progress.pop()
-            tr.vars.update({kk: vv for kk, vv in saved.items()})
-            tr.ret = saved_ret
-        if want:
-            if result is None:
-                raise tr.fail("PORT2001", f"{defn.spelling} returns no value", c)
-            return result
-        return None
+        return inline(tr, c, defn, args, want)
 
     # ------------------------------------------------------------ the whole unit
 
@@ -269,20 +224,44 @@ class ModuleTranslator:
             if kind == "FUNCTION_DECL" and d.is_definition() and self.is_kernel(d):
                 self.kernel(d)
             elif kind == "FUNCTION_DECL" and d.is_definition() and not attrs(d) & {
-                    "CUDADEVICE_ATTR", "CUDAGLOBAL_ATTR"}:
+                    "CUDADEVICE_ATTR", "CUDAGLOBAL_ATTR"} and \
+                    not d.spelling.startswith("__portable_instance_"):
                 self.diagnostics.append(Diagnostic(
                     "PORT0005", f"host function {d.spelling!r} skipped", self.loc(d),
                     "portable runs kernels from Python: launch them with k[grid, block](...)"))
             elif kind == "VAR_DECL" and attrs(d) & {"CUDADEVICE_ATTR", "CUDACONSTANT_ATTR"}:
                 self.global_ref(d, None)
+        for d in self.template_kernels():
+            self.translate(d, self.unique(template_name(d)), kernel=True, spaces=())
         if not any(f.kernel for f in self.functions.values()):
+            hint = "mark the kernel functions __global__"
+            if any(d.kind.name == "FUNCTION_TEMPLATE" and self.is_kernel(d)
+                   for d in self.top_level(self.tu.cursor)):
+                hint = ("instantiate the kernel template, e.g. `template __global__ void "
+                        "k<float>(float *);`, or pass instances=['k<float>']")
             raise error("PORT0002", f"no __global__ kernel found in {self.filename}",
-                        Loc(self.filename, 1, 1), "mark the kernel functions __global__")
+                        Loc(self.filename, 1, 1), hint)
         fns = list(self.functions.values())
         kernels = [f for f in fns if f.kernel]
         others = [f for f in fns if not f.kernel]
         return ir.ModuleIR(tuple(others + kernels), tuple(self.globals.values()),
                            self.filename)
+
+    def template_kernels(self) -> list:
+        """Specialisations of kernel templates that the file instantiates or launches."""
+        seen, out = set(), []
+        for n in self.tu.cursor.walk_preorder():
+            if n.kind.name != "DECL_REF_EXPR":
+                continue
+            r = n.referenced
+            if r is None or r.kind.name != "FUNCTION_DECL" or not self.is_kernel(r) or \
+                    r.get_num_template_arguments() <= 0 or self.is_prelude(r):
+                continue
+            k = key(r) + (template_name(r),)
+            if k not in seen:
+                seen.add(k)
+                out.append(r)
+        return out
 
     def top_level(self, cursor):
         for d in cursor.get_children():
@@ -293,6 +272,13 @@ class ModuleTranslator:
                 yield from self.top_level(d)
             else:
                 yield d
+
+
+def ident(name: str) -> str:
+    """An identifier for a device function: `sq<float, 3>` -> `sq_float_3`."""
+    import re
+
+    return re.sub(r"\W+", "_", name.replace("operator", "op")).strip("_") or "fn"
 
 
 def translate(tu, filename: str) -> tuple[ir.ModuleIR, list[Diagnostic]]:

@@ -149,6 +149,16 @@ class Stmts(Exprs):
             raise self.fail("PORT1001", "__device__/__constant__ variables must be declared at "
                             "file scope", d, "move the declaration out of the function")
         init = clang.var_init(d)
+        decl = d.type.get_canonical().get_declaration()
+        if decl is not None and decl.kind.name != "NO_DECL_FOUND" and \
+                self.module.is_prelude(decl):
+            from .groups import is_group
+
+            if is_group(decl):  # a cooperative group handle: its methods are mapped
+                if init is not None:
+                    self.effect(init)
+                self.vars[key(d)] = LV("group", I32)
+                return None
         if is_reference(d.type):
             if init is None:
                 raise self.fail("PORT1001", "reference without initialiser", d)
@@ -183,7 +193,14 @@ class Stmts(Exprs):
 
     def is_lvalue(self, c) -> bool:
         p = peel(c)
-        return p.kind.name in ("DECL_REF_EXPR", "ARRAY_SUBSCRIPT_EXPR", "MEMBER_REF_EXPR") or (
+        if p.kind.name == "DECL_REF_EXPR":
+            d = p.referenced
+            v = self.vars.get(key(d)) if d is not None else None
+            if isinstance(v, (ir.Var, LV)):
+                return True
+            g = self.module.global_ref(d, self) if d is not None else None
+            return g is not None and g.name in self.module.scalar_globals
+        return p.kind.name in ("ARRAY_SUBSCRIPT_EXPR", "MEMBER_REF_EXPR") or (
             p.kind.name == "UNARY_OPERATOR" and clang.unary_op(p) == "*")
 
     def shared_decl(self, d, extern: bool) -> None:

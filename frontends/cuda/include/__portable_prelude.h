@@ -4,7 +4,6 @@
 #define __PORTABLE_PRELUDE_H
 #define __CUDACC__ 1
 #define __NVCC__ 1
-#define __CUDA_ARCH__ 800
 #define __CUDACC_VER_MAJOR__ 12
 #define __CUDACC_VER_MINOR__ 0
 #define CUDART_VERSION 12000

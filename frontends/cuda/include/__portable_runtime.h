@@ -66,4 +66,36 @@ template <class T> cudaError_t cudaMemcpyFromSymbol(void *dst, const T &s, size_
     size_t off = 0, cudaMemcpyKind k = cudaMemcpyDeviceToHost) {
   return cudaMemcpyFromSymbol(dst, (const void *)&s, n, off, k);
 }
+/* textures and surfaces: declared so that files using them parse; using one in a kernel is
+   reported (PORT1008) */
+enum cudaTextureReadMode { cudaReadModeElementType = 0, cudaReadModeNormalizedFloat = 1 };
+typedef unsigned long long cudaTextureObject_t;
+typedef unsigned long long cudaSurfaceObject_t;
+struct cudaChannelFormatDesc { int x, y, z, w, f; };
+struct cudaArray;
+typedef cudaArray *cudaArray_t;
+template <class T, int dim = 1, enum cudaTextureReadMode mode = cudaReadModeElementType>
+struct texture { int normalized; int filterMode; int addressMode[3]; };
+template <class T> __device__ T tex1Dfetch(cudaTextureObject_t, int);
+template <class T> __device__ T tex1D(cudaTextureObject_t, float);
+template <class T> __device__ T tex2D(cudaTextureObject_t, float, float);
+template <class T> __device__ T tex3D(cudaTextureObject_t, float, float, float);
+template <class T, int d, enum cudaTextureReadMode m> __device__ T tex1Dfetch(texture<T, d, m>, int);
+template <class T, int d, enum cudaTextureReadMode m> __device__ T tex1D(texture<T, d, m>, float);
+template <class T, int d, enum cudaTextureReadMode m> __device__ T tex2D(texture<T, d, m>, float,
+                                                                          float);
+template <class T, int d, enum cudaTextureReadMode m> __device__ T tex3D(texture<T, d, m>, float,
+                                                                          float, float);
+template <class T> __device__ void surf2Dwrite(T, cudaSurfaceObject_t, int, int);
+template <class T> __device__ T surf2Dread(cudaSurfaceObject_t, int, int);
+template <class T> cudaChannelFormatDesc cudaCreateChannelDesc();
+extern "C" {
+cudaError_t cudaBindTexture(size_t *, const void *, const void *, size_t);
+cudaError_t cudaUnbindTexture(const void *);
+cudaError_t cudaMallocArray(cudaArray_t *, const cudaChannelFormatDesc *, size_t, size_t = 0);
+}
+template <class T, int d, enum cudaTextureReadMode m>
+cudaError_t cudaBindTexture(size_t *, const texture<T, d, m> &, const void *, size_t = ~0ul);
+template <class T, int d, enum cudaTextureReadMode m>
+cudaError_t cudaUnbindTexture(const texture<T, d, m> &);
 #endif
