@@ -376,7 +376,10 @@ class _Planner:
 
         for s in body:
             if isinstance(s, (ir.Decl, ir.Assign)) and s.var.name in self.uni:
-                flush()
+                # A uniform definition runs once per block; hoist it above the pending thread
+                # code unless that code reads the variable (then the region must end here).
+                if any(isinstance(n, ir.Var) and n.name == s.var.name for n in ir.walk(tuple(run))):
+                    flush()
                 out.append(Node("def", s))
             elif is_split(s):
                 flush()
@@ -418,7 +421,9 @@ class _Planner:
 
     def run(self) -> Plan:
         self.has_split = contains_split(self.fn)
-        self.uni, _ = self.uniformity()
+        # Without barriers the whole kernel is one thread loop; LLVM hoists invariants itself.
+        self.uni = self.uniformity()[0] if self.has_split else set()
+        self.breaks = getattr(self, "breaks", {})
         self.flags: list[str] = []
         body = self.build(self.fn.body, True, False, [])
         exited = self.has_split and any(isinstance(n, ir.Return) for n in ir.walk(self.fn))

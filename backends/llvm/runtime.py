@@ -20,7 +20,20 @@ from . import jit
 from .codegen import ERR_FIELDS, Codegen
 from .plan import legalize, plan
 
-CODE_VERSION = "llvm-backend-1"  # bump when generated code changes meaning
+
+
+def _code_version() -> str:
+    """A digest of this backend's sources: any change to the code generator misses the cache."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    parts = []
+    for name in sorted(os.listdir(here)):
+        if name.endswith(".py"):
+            with open(os.path.join(here, name), "rb") as f:
+                parts.append(f.read())
+    return cache.key(*parts)
+
+
+CODE_VERSION = _code_version()
 DISK = cache.Cache("llvm")
 _MEM: dict[str, Compiled] = {}
 _MEM_LOCK = threading.Lock()
