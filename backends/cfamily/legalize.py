@@ -106,6 +106,8 @@ class _Legalise(ir.Transformer):
         return e
 
     def visit_Special(self, e: ir.Special):
+        if e.reg is Sreg.WARPSIZE and self.d.warp_size_literal:
+            return ir.const(32, e.type, e.loc)  # CUDA code means 32; lets x / warpSize fold
         if e.reg is Sreg.LANEID:
             return self.call(Helper("lane_id"), (), e.type, e.loc)
         return e
@@ -258,9 +260,12 @@ def _shallow(s: ir.Stmt):
 
 def legalise(fn: ir.Function, dialect) -> Legal:
     """Rewrite `fn` into IR that `dialect` can print; PortError (PORT6002) where it cannot."""
-    legal = Legal(fn)
     if dialect.warp_scratch:
+        from portable.backends.cfamily.predicate import predicate
+
+        fn = predicate(fn)
         check_warp_ops(fn, dialect.name)
+    legal = Legal(fn)
     t = _Legalise(dialect, legal)
     body = t.body(fn.body)
     params = fn.params
