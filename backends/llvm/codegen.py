@@ -184,14 +184,19 @@ class Codegen(ExprEmitter):
             b = L.IRBuilder(self.alloca_jump.parent)
             b.position_before(self.alloca_jump)
             ty = self.mem_ty(t) if isinstance(t, Array) else self.slot_ty(t)
-            self.allocas[name] = b.alloca(ty, name=name)
+            # llvmlite types alloca pointers; GEPs need the opaque `ptr` everything else uses
+            a = b.alloca(ty, name=name)
+            a.type = PTR
+            self.allocas[name] = a
         return self.allocas[name]
 
     def alloca_raw(self, name: str, ty: L.Type) -> L.Value:
         if name not in self.allocas:
             b = L.IRBuilder(self.alloca_jump.parent)
             b.position_before(self.alloca_jump)
-            self.allocas[name] = b.alloca(ty, name=name)
+            a = b.alloca(ty, name=name)
+            a.type = PTR
+            self.allocas[name] = a
         return self.allocas[name]
 
     def scratch_at(self, off) -> L.Value:
