@@ -151,7 +151,8 @@ def host_example(target: str, kernel_file: str, fns: list[ir.Function]) -> str:
                     lines += [f"{i}std::vector<{ty}> {name}_host(count);",
                               f"{i}{ty} *{name};",
                               f"{i}(void)hipMalloc(&{name}, count * sizeof({ty}));",
-                              f"{i}(void)hipMemcpy({name}, {name}_host.data(), count * sizeof({ty}), "
+                              f"{i}(void)hipMemcpy({name}, {name}_host.data(), "
+                              f"count * sizeof({ty}), "
                               "hipMemcpyHostToDevice);"]
                 else:
                     lines.append(f"{i}{ty} *{name} = sycl::malloc_shared<{ty}>(count, q);")
