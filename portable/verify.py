@@ -256,6 +256,9 @@ class Verifier:
         ok = isinstance(src, Scalar) and isinstance(dst, Scalar)
         # qualifier changes and array decay are the only pointer conversions
         ok = ok or (isinstance(dst, Pointer) and _same_pointee(dst, src))
+        # reinterpret_cast<float4 *>(p): a pointer to other elements in the same space
+        ok = ok or (isinstance(dst, Pointer) and isinstance(src, Pointer) and
+                    dst.space == src.space)
         _need(ok, f"cast {src} -> {dst}: only scalar<->scalar conversions", e)
 
     # ------------------------------------------------------------ memory

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from portable.frontends.cuda import parse
 
 import portable
 from portable import ir
-from portable.frontends.cuda import parse
 
 RNG = np.random.default_rng()
 
@@ -105,3 +105,174 @@ def test_2d_indices_and_shared_2d():
     out = np.empty((w, h), np.float32)
     run(src, "transpose", ((w + 7) // 8, (h + 7) // 8), (8, 8), out, a, w, h)
     np.testing.assert_array_equal(out, a.T)
+
+
+# ---------------------------------------------------------------- the issue-3 scope, per file
+
+HERE = __import__("pathlib").Path(__file__).parent / "cuda"
+
+
+def load(name: str) -> portable.Module:
+    return portable.parse_cuda_file(str(HERE / name))
+
+
+def test_all_c_operators():
+    m = load("operators.cu")
+    n = 32
+    a = RNG.integers(-100, 100, n).astype(np.int32)
+    b = RNG.integers(1, 50, n).astype(np.int32)
+    b[::3] *= -1
+    u = RNG.integers(0, 2**32, n, dtype=np.uint64).astype(np.uint32)
+    o = np.zeros(n * 16, np.int32)
+    f = np.zeros(n, np.float32)
+    m["ops"].launch(1, n, o, a, b, u, f, backend="numpy")
+    o = o.reshape(n, 16)
+    x, y = a.astype(np.int64), b.astype(np.int64)
+    q = np.trunc(x / y).astype(np.int64)
+
+    def cstep(x: int, y: int) -> int:
+        c = x - y
+        c = int(c * 3 / 2)
+        c = int(np.fmod(c, 1000))
+        return (((c << 1) >> 1) & 0xFFF | 1) ^ 2
+
+    want = {0: q, 1: x - q * y, 2: x << (y & 7), 3: x >> 2, 4: x & y, 5: x | y, 6: x ^ y,
+            7: ~x, 8: x == 0, 9: -x, 10: (x < y) + (x <= y) * 2 + (x > y) * 4 + (x == y) * 8
+            + (x != y) * 16 + (x >= y) * 32, 11: [cstep(int(p), int(r)) for p, r in zip(x, y)],
+            12: x * 1000 + (x + 2) * 100 + (x + 2) * 10 + x,
+            13: ((x > 0) & (y > 0)) | (x < -5),
+            14: (u >> 3).astype(np.int64) + (u // 7).astype(np.int64), 15: np.maximum(x, y)}
+    for k, w in want.items():
+        np.testing.assert_array_equal(o[:, k], np.asarray(w).astype(np.int32), err_msg=str(k))
+    np.testing.assert_allclose(f, a.astype(np.float32) / np.float32(3) + b * 0.5, rtol=1e-6)
+
+
+def test_control_flow_locals_and_device_functions():
+    m = load("control.cu")
+    n = 50
+    a = RNG.integers(0, 100, n).astype(np.int32)
+    o = np.zeros(n * 4, np.int32)
+    f = np.zeros(n, np.float32)
+    m["cf"].launch(2, 32, o, f, a, n, backend="numpy")
+
+    def ref(v: int) -> list[int]:
+        loc = [1 + v, 2 + v, 3 + v, v, v]
+        acc, j = 0, 0
+        while True:
+            acc += loc[j]
+            j += 1
+            if acc > 200 or j >= 5:
+                break
+        s = v & 3
+        acc += {0: 11, 1: 10, 2: 100 + (0 if v > 50 else 1000), 3: -1}[s]
+        x, steps = v + 1, 0
+        while x != 1:
+            x, steps = (3 * x + 1 if x % 2 else x // 2), steps + 1
+        t = sum(k for k in range(10, 0, -3) if k != 4) + 6
+        w = sum(k for k in range(8) if k not in (2, 3, 4))
+        return [acc, steps, t * 100 + w, loc[3] + loc[4]]
+
+    np.testing.assert_array_equal(o.reshape(n, 4), [ref(int(v)) for v in a])
+
+    def poly(x: float, k: int) -> np.float32:
+        s = np.float32(0)
+        for j in range(k):
+            if j == 3:
+                continue
+            s = np.float32(s * np.float32(x) + j)
+            if s > 100:
+                break
+        return s
+
+    np.testing.assert_allclose(f, [poly(1.5, int(v) % 6) for v in a], rtol=1e-6)
+    text = str(portable.frontends.cuda.parse((HERE / "control.cu").read_text())[0])
+    assert "for j: i32 = 0:i32; j < 5:i32; += 1:i32 {" in text
+    assert "for k: i32 = 10:i32; k > 0:i32; += -3:i32 {" in text
+    assert "} while false:bool" in text  # the switch with a nested break
+
+
+def test_atomics_all_kinds():
+    m = load("atomics.cu")
+    n = 64
+    v = RNG.integers(1, 1000, n).astype(np.int32)
+    ic = RNG.integers(1, 100, 16).astype(np.int32)
+    ic[2:9] = [5000, -1, -1, 0, 0, 0, 0]
+    ic0 = ic.copy()
+    uc = np.array([3, 3], np.uint32)
+    ull = np.array([7, 0], np.uint64)
+    fc = np.zeros(1, np.float32)
+    dc = np.zeros(1, np.float64)
+    old = np.zeros(n, np.int32)
+    m["at"].launch(1, n, ic, uc, ull, fc, dc, old, v, backend="numpy")
+    assert ic[0] == ic0[0] + v.sum() and ic[1] == ic0[1] - v.sum()
+    assert ic[2] == v.min() and ic[3] == v.max()
+    assert ic[4] == np.bitwise_and.reduce(v | 0xF0) and ic[5] == np.bitwise_or.reduce(v)
+    assert ic[6] == np.bitwise_xor.reduce(v)
+    inc, dec = 3, 3
+    for _ in range(n):
+        inc = 0 if inc >= 17 else inc + 1
+        dec = 5 if dec == 0 or dec > 5 else dec - 1
+    assert list(uc) == [inc, dec]
+    assert list(ull) == [7 + v.sum(), v.max()]
+    assert fc[0] == 32.0 and dc[0] == 16.0
+    assert ic[7] == n  # atomicCAS(&c, i, i + 1) advances once per thread, in any order
+    assert list(ic[9:13]) == [16] * 4 and old.all()
+
+
+def test_math_and_integer_intrinsics():
+    import math
+
+    m = load("math.cu")
+    n = 32
+    x = (RNG.random(n) + 0.1).astype(np.float32)
+    y = (RNG.random(n) * 2 + 0.1).astype(np.float32)
+    xd = RNG.random(n) + 0.1
+    o = np.zeros(n * 24, np.float32)
+    od = np.zeros(n * 4)
+    m["mf"].launch(1, n, o, x, y, od, xd, backend="numpy")
+    a, b = x.astype(np.float64), y.astype(np.float64)
+    want = [np.sqrt(a), np.exp(a), np.log(a), np.sin(a), np.cos(a), np.tanh(a), a ** b, a,
+            np.minimum(a, b), np.maximum(a, b), np.floor(x * np.float32(3)),
+            np.ceil(x * np.float32(3)), 1 / np.sqrt(a), [math.erf(v) for v in a],
+            np.log1p(a), a * b + 1, np.sqrt(a), np.minimum(a, b), np.clip(a * 2, 0, 1),
+            np.arctan2(a, b), a, a / b, np.rint(x * np.float32(7)), 2 ** a]
+    o = o.reshape(n, 24)
+    for k, w in enumerate(want):
+        np.testing.assert_allclose(o[:, k], w, rtol=2e-6, err_msg=str(k))
+    np.testing.assert_allclose(od.reshape(n, 4), np.stack(
+        [np.sqrt(xd), np.exp(xd), xd ** 2.5, xd * xd + 1], 1), rtol=1e-14)
+
+    ai = RNG.integers(-2**31, 2**31, n).astype(np.int32)
+    u = RNG.integers(0, 2**32, n).astype(np.uint32)
+    ll = RNG.integers(-2**62, 2**62, n).astype(np.int64)
+    oi = np.zeros(n * 12, np.int32)
+    m["ii"].launch(1, n, oi, ai, u, ll, backend="numpy")
+
+    def clz(v: int, bits: int) -> int:
+        return bits - (int(v) & ((1 << bits) - 1)).bit_length()
+
+    def row(a: int, u: int, w: int) -> list[int]:
+        s24 = ((a & 0xFFFFFF) ^ 0x800000) - 0x800000
+        return [bin(u).count("1"), clz(a, 32), ((a & 0xFFFFFFFF) & -(a & 0xFFFFFFFF)).bit_length(),
+                int(f"{u:032b}"[::-1], 2), (u * 123456789) >> 32, s24 * 77, min(a, 5),
+                max(a, -5), abs(a), bin(w & (2**64 - 1)).count("1"), clz(w, 64),
+                (a * 2**30) >> 32]
+
+    want = np.array([row(int(p), int(q), int(r)) for p, q, r in zip(ai, u, ll)], dtype=object)
+    want = np.array([[((v + 2**31) % 2**32) - 2**31 for v in r] for r in want], np.int64)
+    np.testing.assert_array_equal(oi.reshape(n, 12), want.astype(np.int32))
+
+
+def test_warp_shuffles_and_votes():
+    m = load("warp.cu")
+    n = 128
+    x = RNG.random(n).astype(np.float32)
+    o = np.zeros(4, np.float32)
+    b = np.zeros(4, np.uint32)
+    lanes = np.zeros(n, np.int32)
+    m["w"].launch(2, 64, o, b, lanes, x, n, backend="numpy")
+    np.testing.assert_allclose(o, x.reshape(4, 32).sum(1), rtol=1e-5)
+    np.testing.assert_array_equal(b, [sum(1 << j for j in range(32) if x[w * 32 + j] > 0.5)
+                                      for w in range(4)])
+    lane = np.arange(n) % 32
+    np.testing.assert_array_equal(lanes, (lane ^ 1) + 100 + (lane // 16) * 16)

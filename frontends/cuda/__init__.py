@@ -60,9 +60,8 @@ def parse(source: str, filename: str = "<string>", defines: dict | None = None,
             if d.severity < clang.cindex().Diagnostic.Fatal and any(
                     f == hf and lo <= off <= hi for hf, lo, hi in hosts):
                 continue  # host code is skipped, so its errors do not matter
-            real.append(Diagnostic("PORT0001", d.spelling, Loc(_name(f, filename),
-                                   d.location.line, d.location.column),
-                                   "fix the C++ error reported by clang"))
+            real.append(_clang_diagnostic(tu, d, Loc(_name(f, filename), d.location.line,
+                                                     d.location.column)))
         if real:
             raise PortError(real)
     return translate(tu, name)
@@ -133,6 +132,24 @@ def synthetic(instances: list[tuple[list[str], str]]) -> str:
             body = f"namespace {s} {{ {body} }}"
         out.append(f"#line 1 \"<instances>\"\n{body}\n")
     return "".join(out)
+
+
+def _clang_diagnostic(tu, d, loc: Loc) -> Diagnostic:
+    """clang's error as PORT0001, or a precise code where clang's message names a construct
+    that portable cannot port (a kernel launched from device code, a texture reference)."""
+    msg = d.spelling
+    if "reference to __global__ function" in msg:
+        return Diagnostic("PORT1009", f"dynamic parallelism: {msg}", loc,
+                          "launch the child kernel from the host after this one finishes")
+    if "reference to __host__ variable" in msg:
+        c = clang.cindex().Cursor.from_location(tu, d.location)
+        r = c.referenced if c is not None else None
+        if r is not None and "texture" in r.type.spelling:
+            return Diagnostic("PORT1008", f"texture reference {r.spelling!r} cannot be ported",
+                              loc, "read the data through a plain pointer instead")
+        return Diagnostic("PORT0001", msg, loc, "declare the variable __device__ or "
+                          "__constant__, or pass it as a kernel argument")
+    return Diagnostic("PORT0001", msg, loc, "fix the C++ error reported by clang")
 
 
 def _name(f: str, filename: str) -> str:

@@ -57,6 +57,9 @@ def translate_call(tr, c, want: bool) -> ir.Expr | None:
     kind = d.kind.name
     if kind == "CONSTRUCTOR":
         return construct(tr, c, d)
+    if d.spelling == "operator=" and (d.is_default_method() or not any(
+            k.kind.name == "COMPOUND_STMT" for k in d.get_children())):
+        return copy_assign(tr, c, want)  # the implicit (trivial) copy/move assignment
     if tr.module.is_prelude(d):
         from .groups import free_function, is_group
 
@@ -138,12 +141,22 @@ def sincos(tr, c, name: str, args) -> None:
     return None
 
 
+def copy_assign(tr, c, want: bool) -> ir.Expr | None:
+    dst, src = _args(c)
+    v = tr.expr(src)
+    lv = tr.lvalue(dst)
+    if want:
+        v = tr.stable(v, "v")
+    tr.write(lv, v, tr.loc(c))
+    return v if want else None
+
+
 def construct(tr, c, d) -> ir.Expr:
     """A constructor call: vector and trivial structs build a Pack from the arguments."""
     loc = tr.loc(c)
     t = tr.type_of(c)
     args = _args(c)
-    if len(args) == 1 and tr.type_of(args[0]) == t and is_copy(d):
+    if len(args) == 1 and (is_copy(d) or d.is_default_method()) and tr.type_of(args[0]) == t:
         return tr.expr(args[0])
     if isinstance(t, Vector) and tr.module.is_prelude(d):
         vals = tr.operands(args)

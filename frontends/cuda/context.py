@@ -179,8 +179,12 @@ class Base:
             if len(index) != 1:
                 raise self.fail("PORT1013", "a pointer takes one index", c)
             et = t.elem
+        elif isinstance(t, Array) and not t.shape:  # extern __shared__ x[]: one index
+            if len(index) != 1:
+                raise self.fail("PORT1013", f"{t} takes one index", c)
+            et = t.elem
         elif isinstance(t, Array):
-            if len(index) > len(t.shape) or not t.shape:
+            if len(index) > len(t.shape):
                 raise self.fail("PORT1013", f"too many indices for {t}", c)
             if len(index) < len(t.shape):
                 raise self.fail("PORT1013", "partial indexing of a multi-dimensional array "

@@ -152,6 +152,8 @@ class Exprs(Base):
         t = base.type
         assert isinstance(t, Array)
         index = index + tuple(ir.const(0, I32, self.loc(c)) for _ in t.shape[len(index):])
+        if not t.shape and not index:
+            index = (ir.const(0, I32, self.loc(c)),)
         return ir.AddrOf(base, index, Pointer(t.elem, t.space), loc=self.loc(c))
 
     def array_place(self, c) -> tuple[ir.Expr, tuple[ir.Expr, ...]]:

@@ -48,7 +48,7 @@ def inline(tr, c, defn, args, want: bool, this: LV | None = None,
     result = None
     try:
         binds = []
-        for p, a in zip(defn.get_arguments(), args):
+        for p, a in zip(defn.get_arguments(), args, strict=False):
             if is_reference(p.type) and tr.is_lvalue(a):
                 binds.append((key(p), tr.lvalue(a)))
                 continue
