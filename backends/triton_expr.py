@@ -74,11 +74,11 @@ def literal(value, t: Scalar) -> V:
 # backend binds to portable.semantics)
 _TL_CALL = {"floor": "tl.floor", "ceil": "tl.ceil", "fabs": "tl.abs",
             "abs": "tl.abs", "fma": "tl.fma", "min": "tl.minimum", "max": "tl.maximum",
-            "fmin": "_fmin", "fmax": "_fmax"}
+            "fmin": "_fmin", "fmax": "_fmax", "cbrt": "_cbrt"}
 LIBDEVICE = frozenset({
     "exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sin", "cos", "tan", "asin",
     "acos", "atan", "sinh", "cosh", "tanh", "asinh", "acosh", "atanh", "trunc", "round",
-    "rint", "cbrt", "exp10", "pow", "atan2", "fmod", "hypot", "copysign", "remainder", "rsqrt",
+    "rint", "exp10", "pow", "atan2", "fmod", "hypot", "copysign", "remainder", "rsqrt",
     "erf", "erfc", "lgamma", "tgamma", "popc", "clz", "ffs", "brev", "mulhi",
 })
 

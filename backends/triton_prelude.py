@@ -119,6 +119,16 @@ def _brev32(x):
 
 
 @triton.jit
+def _cbrt(x):
+    # HIP's libdevice has no cbrt: pow, then one Newton step (y - (y^3 - x) / 3y^2)
+    a = tl.abs(x)
+    y = libdevice.pow(a, tl.full(a.shape, 1.0 / 3.0, a.dtype))
+    good = (y > 0) & (y < float("inf"))
+    y = tl.where(good, y - (y * y * y - a) / (3.0 * tl.where(good, y * y, 1.0)), y)
+    return tl.where(x < 0, -y, y)
+
+
+@triton.jit
 def _fmin(a, b):
     # C semantics: fminf ignores a NaN operand
     return tl.where(a != a, b, tl.where(b != b, a, tl.minimum(a, b)))

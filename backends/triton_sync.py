@@ -35,7 +35,9 @@ class SyncEmitter:
         v = self.typed(val, t)
         m = self.vmask()
         if e.op is ir.Op.ATOMIC_CAS:
-            cmp = self.typed(self.emit(e.compare), t)
+            # tl.atomic_cas does not broadcast: compare and value must be [BLOCK] like the pointer
+            cmp = self.lanes(self.emit(e.compare), t)
+            v = self.lanes(val, t)
             # tl.atomic_cas has no mask: inactive lanes compare-and-swap a private dummy slot
             dummy = f"_dummy.to(tl.pointer_type({tl_type(t)}))"
             self.uses_dummy = True
