@@ -115,7 +115,8 @@ HISTOGRAM = Spec(
     reference=lambda d, n: {"bins": d["bins"] + np.bincount(
         (d["data"].astype(np.int64) - d["lo"]) // d["width"] % 64, minlength=64
     ).astype(np.int32)},
-    bytes=lambda n: 4 * n, flops=lambda n: 3 * n, tags=("memory-bound", "shared", "atomic", "integer"),
+    bytes=lambda n: 4 * n, flops=lambda n: 3 * n,
+    tags=("memory-bound", "shared", "atomic", "integer"),
 )
 
 
@@ -226,7 +227,8 @@ def _at_inputs(rng, n):
             "bits": rng.integers(-2**31, 2**31 - 1, size=3, dtype=np.int32),
             "wrap": rng.integers(0, 9, size=2, dtype=np.uint32),
             "swapped": garbage(rng, n, np.int32), "slots": rng.integers(-9, 9, n, dtype=np.int32),
-            "flag": np.full(2, rng.integers(1, 100), np.int32), "table": np.full((4, 1), -1, np.int64),
+            "flag": np.full(2, rng.integers(1, 100), np.int32),
+            "table": np.full((4, 1), -1, np.int64),
             "winners": rng.integers(0, 10, size=2, dtype=np.int32)}
 
 

@@ -318,8 +318,15 @@ class ExprMixin:
 
     def visit_IfExp(self, node: ast.IfExp) -> Value:
         cond = self.truth(self.scalar(node.test), node.test)
-        a, pre_a = self.buffered(lambda: self.scalar(node.body))
-        b, pre_b = self.buffered(lambda: self.scalar(node.orelse))
+        a, pre_a = self.buffered(lambda: self.expr(node.body))
+        b, pre_b = self.buffered(lambda: self.expr(node.orelse))
+        if isinstance(a, TupleVal) and isinstance(b, TupleVal) and \
+                len(a.items) == len(b.items) and not pre_a and not pre_b:
+            c = self.once(cond, "cond")  # (x, y) if c else (u, v): one select per element
+            return TupleVal(tuple(self.select(c, self.as_scalar(x, node.body),
+                                              self.as_scalar(y, node.orelse), node)
+                                  for x, y in zip(a.items, b.items, strict=True)))
+        a, b = self.as_scalar(a, node.body), self.as_scalar(b, node.orelse)
         t = unify(a.type, b.type) if a.type != b.type else a.type
         if not pre_a and not pre_b:
             return ir.Select(cond, self.cast(a, t), self.cast(b, t), t, loc=self.loc(node))
@@ -327,6 +334,10 @@ class ExprMixin:
         self.emit(ir.If(cond, (*pre_a, ir.Assign(r, self.cast(a, t))),
                         (*pre_b, ir.Assign(r, self.cast(b, t))), loc=self.loc(node)))
         return r
+
+    def select(self, cond: ir.Expr, a: ir.Expr, b: ir.Expr, node: ast.AST) -> ir.Expr:
+        t = unify(a.type, b.type) if a.type != b.type else a.type
+        return ir.Select(cond, self.cast(a, t), self.cast(b, t), t, loc=self.loc(node))
 
     # ------------------------------------------------------------ arrays
 

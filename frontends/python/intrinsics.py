@@ -422,7 +422,8 @@ def _r_len(lw, node, x):
         return ir.const(len(x.items), I64)
     if isinstance(x, ArrayVal):
         return lw.array_shape(x, node)[0]
-    raise lw.err("PORT2001", "len() of a number", node)
+    raise lw.err("PORT2001", "len() takes an array or a tuple", node,
+                 "use a.shape[0], a.size or len(a) on an array argument")
 
 
 @py_rule([builtins.range], "*xs")

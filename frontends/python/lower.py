@@ -566,5 +566,8 @@ class Lowerer(ExprMixin):
             args = [self.expr(a) for a in node.args]
             return self.ctx.device_call(self, f.obj, args, node)
         name = getattr(f.obj, "__name__", repr(f.obj))
-        hint = "decorate it with @cuda.jit(device=True)" if callable(f.obj) else ""
+        hint = ("kernels call cuda.*, math.*, numpy scalar functions, abs/min/max/int/float/"
+                "bool/round/len/range/print and @cuda.jit(device=True) functions")
+        if callable(f.obj) and getattr(f.obj, "__module__", "") not in ("builtins", "numpy"):
+            hint = f"decorate {name} with @cuda.jit(device=True)"
         raise self.err("PORT1004", f"call to {name}, which kernels cannot call", node, hint)

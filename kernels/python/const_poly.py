@@ -22,5 +22,5 @@ def poly(x, y):
         s = math.sin(v) * math.exp(-v * v)
         y[i, 0] = acc
         y[i, 1] = s
-        y[i, 2] = cuda.selp(v > 0, cuda.cbrt(v), math.sqrt(-v))
+        y[i, 2] = cuda.selp(v > 0, cuda.cbrt(v), math.sqrt(abs(v)))
         y[i, 3] = math.floor(v * np.float32(4)) + round(v * 10) / np.float32(10)

@@ -1,5 +1,5 @@
 """Warp-level primitives: shfl_down_sync/shfl_xor_sync reductions, ballot_sync + popc,
-all_sync/any_sync, laneid and warpsize."""
+all_sync/any_sync, syncwarp, laneid and warpsize."""
 
 import numpy as np
 
@@ -27,6 +27,7 @@ def warp_stats(x, sums, maxes, positives, flags):
     m = v
     for k in (16, 8, 4, 2, 1):
         m = max(m, cuda.shfl_xor_sync(FULL, m, k))
+    cuda.syncwarp()
     ballot = cuda.ballot_sync(FULL, v > 0)
     everyone = cuda.all_sync(FULL, v > -1000)
     someone = cuda.any_sync(FULL, v == 7)
