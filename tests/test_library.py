@@ -134,6 +134,9 @@ def test_source_declares_the_launched_kernels(name: str) -> None:
     for size, params in spec.sizes.items():
         for r in spec.launches(**params):
             kernel = mod[r.kernel]
+            if spec.source.startswith("py:"):  # numba.cuda-style: arrays expand into several
+                assert len(r.args) == kernel.py_func.__code__.co_argcount, (size, r)  # params
+                continue
             assert len(r.args) == len(kernel.ir.params), (size, r)
 
 
