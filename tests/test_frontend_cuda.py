@@ -138,7 +138,8 @@ def test_all_c_operators():
 
     want = {0: q, 1: x - q * y, 2: x << (y & 7), 3: x >> 2, 4: x & y, 5: x | y, 6: x ^ y,
             7: ~x, 8: x == 0, 9: -x, 10: (x < y) + (x <= y) * 2 + (x > y) * 4 + (x == y) * 8
-            + (x != y) * 16 + (x >= y) * 32, 11: [cstep(int(p), int(r)) for p, r in zip(x, y)],
+            + (x != y) * 16 + (x >= y) * 32,
+            11: [cstep(int(p), int(r)) for p, r in zip(x, y, strict=True)],
             12: x * 1000 + (x + 2) * 100 + (x + 2) * 10 + x,
             13: ((x > 0) & (y > 0)) | (x < -5),
             14: (u >> 3).astype(np.int64) + (u // 7).astype(np.int64), 15: np.maximum(x, y)}
@@ -258,7 +259,8 @@ def test_math_and_integer_intrinsics():
                 max(a, -5), abs(a), bin(w & (2**64 - 1)).count("1"), clz(w, 64),
                 (a * 2**30) >> 32]
 
-    want = np.array([row(int(p), int(q), int(r)) for p, q, r in zip(ai, u, ll)], dtype=object)
+    want = np.array([row(int(p), int(q), int(r))
+                     for p, q, r in zip(ai, u, ll, strict=True)], dtype=object)
     want = np.array([[((v + 2**31) % 2**32) - 2**31 for v in r] for r in want], np.int64)
     np.testing.assert_array_equal(oi.reshape(n, 12), want.astype(np.int32))
 
@@ -276,3 +278,93 @@ def test_warp_shuffles_and_votes():
                                       for w in range(4)])
     lane = np.arange(n) % 32
     np.testing.assert_array_equal(lanes, (lane ^ 1) + 100 + (lane // 16) * 16)
+
+
+# ---------------------------------------------------------------- issue 4: C++ and memory
+
+
+def test_cxx_templates_structs_references_globals():
+    m = load("cxx.cu")
+    assert list(m.kernels) == ["k<float, 3>"]
+    assert [d.code for d in m.diagnostics] == ["PORT0005"]  # main() skipped
+    k = m["k<float, 3>"]
+    from portable.launch import elem_dtype
+
+    n = 64
+    x = RNG.random(n).astype(np.float32)
+    out = np.zeros(n, np.float32)
+    s = np.zeros((), elem_dtype(k.ir.params[2].type))
+    s["a"], s["b"] = 7, 2.5
+    k.launch(2, 32, out, x, s, 1, backend="numpy")
+    coef = np.array([1, 2, 3, 4], np.float32)
+    v = x * coef[np.arange(n) % 4] + np.float32(2.5)
+    # swap2 -> p = (2, 1); q = (p + p) * 0.5 = (2, 1); f4.y = 3; N = 3; s.a = 7
+    np.testing.assert_allclose(out, v + (v * v + 3 + 3 + 3 + 7), rtol=1e-6)
+    k.launch(1, 32, out, x, s, 2, backend="numpy")
+    assert m.get_global("counter")[0] == 96  # __device__ state persists across launches
+
+
+def test_instances_argument_reaches_other_specialisations():
+    src = """template <typename T, int B> __global__ void fill(T *a) { a[threadIdx.x] = B; }"""
+    m, _ = parse(src, "i.cu", instances=["fill<double, 4>", "fill<int, 2>"])
+    assert [f.name for f in m.kernels] == ["fill<double, 4>", "fill<int, 2>"]
+    assert "%a: ptr<f64, global>" in str(m.kernels[0])
+
+
+def test_dynamic_shared_views_vectors_ldg_printf(capsys):
+    src = """
+    __global__ void dyn(float *out, const float *in, int n) {
+      extern __shared__ float buf[];
+      int *ibuf = (int *)&buf[blockDim.x];
+      int t = threadIdx.x;
+      buf[t] = __ldg(&in[t]);
+      ibuf[t] = t;
+      __syncthreads();
+      out[t] = buf[blockDim.x - 1 - t] + ibuf[t];
+    }
+    __global__ void vec(float *out, const float *in, int n) {
+      int i = blockIdx.x * blockDim.x + threadIdx.x;
+      const float4 *v = reinterpret_cast<const float4 *>(in);
+      float4 *o = reinterpret_cast<float4 *>(out);
+      if (i < n / 4) { float4 a = v[i]; a.x *= 2; a.w = a.w + a.z; o[i] = a; }
+      if (i == 0) for (int j = n / 4 * 4; j < n; j++) out[j] = in[j] * 2;
+      if (i == 0) printf("n=%d\\n", n);
+    }"""
+    m = portable.parse_cuda(src, "v.cu")
+    x = RNG.random(64).astype(np.float32)
+    out = np.zeros(64, np.float32)
+    m["dyn"].launch(1, 64, out, x, 64, backend="numpy", shared_mem=64 * 8)
+    np.testing.assert_allclose(out, x[::-1] + np.arange(64), rtol=1e-6)
+    n = 67
+    x = RNG.random(n).astype(np.float32)
+    out = np.zeros(n, np.float32)
+    m["vec"].launch(1, 32, out, x, n, backend="numpy")
+    want = x.copy()
+    q = want[: n // 4 * 4].reshape(-1, 4)
+    q[:, 0] *= 2
+    q[:, 3] += q[:, 2]
+    want[n // 4 * 4:] *= 2
+    np.testing.assert_allclose(out, want, rtol=1e-6)
+    assert "n=67" in capsys.readouterr().out
+
+
+def test_constant_memory_set_from_python_and_cooperative_groups():
+    src = """
+    #include <cooperative_groups.h>
+    namespace cg = cooperative_groups;
+    __constant__ float w[8];
+    __global__ void k(float *out, const float *in) {
+      cg::thread_block b = cg::this_thread_block();
+      __shared__ float s[32];
+      unsigned t = b.thread_rank();
+      s[t] = in[t] * w[t % 8];
+      b.sync();
+      out[t] = s[31 - t];
+    }"""
+    m = portable.parse_cuda(src, "c.cu")
+    w = RNG.random(8).astype(np.float32)
+    m.set_constant("w", w)
+    x = RNG.random(32).astype(np.float32)
+    out = np.zeros(32, np.float32)
+    m["k"].launch(1, 32, out, x, backend="numpy")
+    np.testing.assert_allclose(out, (x * w[np.arange(32) % 8])[::-1], rtol=1e-6)
