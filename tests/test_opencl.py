@@ -183,12 +183,31 @@ def test_dynamic_shared():
     np.testing.assert_array_equal(out, x.reshape(4, 48)[:, ::-1].reshape(-1))
 
 
+def test_divergent_shuffle_is_predicated():
+    """if (i < n) out[i] = __shfl_down_sync(...): inactive lanes still take part, as in CUDA."""
+    x, out, n = ir.Param("x", K.ptr(F32)), ir.Param("out", K.ptr(F32)), ir.Param("n", I32)
+    full = ir.const(0xFFFFFFFF, U32)
+    shfl = ir.Shuffle(Op.SHFL_DOWN, full, K.ld(x), ir.const(1), ir.const(32), F32)
+    fn = ir.Function("pred_shfl", (x, out, n), (K.gid(), ir.If(ir.Compare(Op.LT, K.I, n), (
+        ir.Store(out, (K.I,), shfl),))))
+    rng = np.random.default_rng()
+    xs = rng.random(64, dtype=np.float32)
+    o = np.full(64, -1.0, np.float32)
+    module(fn)["pred_shfl"].launch(1, 64, xs, o, 40, backend="opencl")
+    lane = np.arange(64) % 32
+    want = np.where(lane < 31, xs[np.minimum(np.arange(64) + 1, 63)], xs)
+    np.testing.assert_array_equal(o[:40][lane[:40] < 31][:-1], want[:40][lane[:40] < 31][:-1])
+    assert (o[40:] == -1).all()
+
+
 def test_divergent_shuffle_is_an_error():
     x, out, n = ir.Param("x", K.ptr(F32)), ir.Param("out", K.ptr(F32)), ir.Param("n", I32)
     full = ir.const(0xFFFFFFFF, U32)
     shfl = ir.Shuffle(Op.SHFL_DOWN, full, K.ld(x), ir.const(1), ir.const(32), F32)
-    fn = ir.Function("div_shfl", (x, out, n), (K.gid(), ir.If(ir.Compare(Op.LT, K.I, n), (
-        ir.Store(out, (K.I,), shfl),))))
+    # an early return leaves threads out of every later barrier: no predication can help
+    fn = ir.Function("div_shfl", (x, out, n), (
+        K.gid(), ir.If(ir.Compare(Op.GE, K.I, n), (ir.Return(),)),
+        ir.Store(out, (K.I,), shfl)))
     with pytest.raises(portable.PortError) as e:
         module(fn)["div_shfl"].source("opencl")
     assert e.value.code == "PORT6002" and "divergent" in str(e.value)
