@@ -12,13 +12,15 @@ import numpy as np
 from portable.kernels import EPS32, Run, Spec, cdiv, f64, garbage, uniform
 
 P = "py:python."
+# sizes: "small" for tests, "medium" to time numba's CUDA simulator against portable at equal
+# sizes (frontends/python/numba_sim.py), "large" for `portable bench`.
 
 
 # ---------------------------------------------------------------- saxpy
 
 SAXPY = Spec(
     name="py_saxpy", source=P + "saxpy",
-    sizes={"small": {"n": 3001}, "large": {"n": 1 << 24}},
+    sizes={"small": {"n": 3001}, "medium": {"n": 50000}, "large": {"n": 1 << 24}},
     inputs=lambda rng, n: {"a": np.float32(rng.uniform(0.5, 2)), "x": uniform(rng, n),
                            "y": uniform(rng, n), "out": garbage(rng, n, np.float32)},
     launches=lambda n: [Run("saxpy", min(cdiv(n, 256), 1024), 256, ("a", "x", "y", "out"))],
@@ -43,7 +45,8 @@ def _mm_launch(m, k, n):
 
 MATMUL = Spec(
     name="py_matmul_tiled", source=P + "matmul_tiled",
-    sizes={"small": {"m": 50, "k": 40, "n": 45}, "large": {"m": 1024, "k": 1024, "n": 1024}},
+    sizes={"small": {"m": 50, "k": 40, "n": 45}, "medium": {"m": 128, "k": 128, "n": 128},
+           "large": {"m": 1024, "k": 1024, "n": 1024}},
     inputs=_mm_inputs, launches=_mm_launch,
     reference=lambda d, m, k, n: {"C": (f64(d["A"]) @ f64(d["B"])).astype(np.float32)},
     bytes=lambda m, k, n: 4 * (m * k + k * n + m * n), flops=lambda m, k, n: 2 * m * k * n,
@@ -57,7 +60,8 @@ MATMUL = Spec(
 
 REDUCE = Spec(
     name="py_reduce_sum", source=P + "reduce_sum",
-    sizes={"small": {"n": 10007, "grid": 8}, "large": {"n": 1 << 24, "grid": 512}},
+    sizes={"small": {"n": 10007, "grid": 8}, "medium": {"n": 100000, "grid": 8},
+           "large": {"n": 1 << 24, "grid": 512}},
     inputs=lambda rng, n, grid: {"x": uniform(rng, n, 0.0, 1.0),
                                  "total": uniform(rng, 1, 5.0, 10.0)},
     launches=lambda n, grid: [Run("reduce_sum", grid, 128, ("x", "total"))],
@@ -91,7 +95,7 @@ def _wv_ref(d, n):
 
 WARP = Spec(
     name="py_warp_vote", source=P + "warp_vote",
-    sizes={"small": {"n": 1000}, "large": {"n": 1 << 22}},
+    sizes={"small": {"n": 1000}, "medium": {"n": 20000}, "large": {"n": 1 << 22}},
     inputs=_wv_inputs,
     launches=lambda n: [Run("warp_stats", cdiv(cdiv(n, 32) * 32, 128), 128,
                             ("x", "sums", "maxes", "positives", "flags"))],
@@ -109,7 +113,7 @@ def _h_inputs(rng, n):
 
 HISTOGRAM = Spec(
     name="py_histogram", source=P + "histogram",
-    sizes={"small": {"n": 7000}, "large": {"n": 1 << 24}},
+    sizes={"small": {"n": 7000}, "medium": {"n": 70000}, "large": {"n": 1 << 24}},
     inputs=_h_inputs,
     launches=lambda n: [Run("histogram", min(cdiv(n, 256), 256), 256,
                             ("data", "lo", "width", "bins"))],
@@ -138,7 +142,7 @@ def _bs_ref(d, n):
 
 BLACK_SCHOLES = Spec(
     name="py_black_scholes", source=P + "black_scholes",
-    sizes={"small": {"n": 2000}, "large": {"n": 1 << 21}},
+    sizes={"small": {"n": 2000}, "medium": {"n": 20000}, "large": {"n": 1 << 21}},
     inputs=lambda rng, n: {"call": garbage(rng, n, np.float64), "put": garbage(rng, n, np.float64),
                            "stock": rng.uniform(5, 30, n), "strike": rng.uniform(1, 100, n),
                            "years": rng.uniform(0.25, 10, n)},
@@ -167,7 +171,8 @@ def _mb_ref(d, h, w, it):
 
 MANDELBROT = Spec(
     name="py_mandelbrot", source=P + "mandelbrot",
-    sizes={"small": {"h": 40, "w": 56, "it": 60}, "large": {"h": 1024, "w": 1536, "it": 200}},
+    sizes={"small": {"h": 40, "w": 56, "it": 60}, "medium": {"h": 120, "w": 160, "it": 100},
+           "large": {"h": 1024, "w": 1536, "it": 200}},
     inputs=lambda rng, h, w, it: {"image": garbage(rng, (h, w), np.int32),
                                   "x0": -2.0 + rng.uniform(0, 0.05), "y0": -1.2,
                                   "dx": 3.0 / w, "dy": 2.4 / h, "it": it},
@@ -211,7 +216,7 @@ def _io_ref(d, n):
 
 INT_OPS = Spec(
     name="py_int_ops", source=P + "int_ops",
-    sizes={"small": {"n": 2000}, "large": {"n": 1 << 22}},
+    sizes={"small": {"n": 2000}, "medium": {"n": 20000}, "large": {"n": 1 << 22}},
     inputs=_io_inputs, launches=lambda n: [Run("int_ops", cdiv(n, 128), 128, ("a", "b", "out"))],
     reference=_io_ref, bytes=lambda n: 80 * n, flops=lambda n: 40 * n,
     tags=("compute-bound", "integer"),
@@ -258,7 +263,7 @@ def _at_ref(d, n):
 ATOMICS = Spec(
     name="py_atomics", source=P + "atomics",
     # n % 10 != 0, so inc/dec wrapping modulo 10 always moves the counters
-    sizes={"small": {"n": 703}, "large": {"n": 1 << 20}},
+    sizes={"small": {"n": 703}, "medium": {"n": 7003}, "large": {"n": 1 << 20}},
     inputs=_at_inputs,
     launches=lambda n: [Run("atomics", cdiv(n, 128), 128, (
         "vals", "counters", "grid2", "maxmin", "bits", "wrap", "swapped", "slots", "flag",
@@ -283,7 +288,7 @@ def _sc_ref(d, n):
 
 SCAN = Spec(
     name="py_scan_votes", source=P + "scan_votes",
-    sizes={"small": {"n": 1500}, "large": {"n": 1 << 22}},
+    sizes={"small": {"n": 1500}, "medium": {"n": 15000}, "large": {"n": 1 << 22}},
     inputs=lambda rng, n: {"x": rng.integers(0, 97, size=n, dtype=np.int32),
                            "out": garbage(rng, n, np.int64),
                            "counts": garbage(rng, (cdiv(n, 256), 3), np.int32)},
@@ -297,7 +302,7 @@ SCAN = Spec(
 
 LOCAL_SORT = Spec(
     name="py_local_sort", source=P + "local_sort",
-    sizes={"small": {"n": 300}, "large": {"n": 1 << 20}},
+    sizes={"small": {"n": 300}, "medium": {"n": 4800}, "large": {"n": 1 << 20}},
     inputs=lambda rng, n: {"rows": uniform(rng, (n, 9), -10, 10),
                            "medians": garbage(rng, n, np.float32),
                            "desc": garbage(rng, (n, 9), np.float32)},
@@ -330,7 +335,7 @@ def _cp_ref(d, n):
 
 CONST_POLY = Spec(
     name="py_const_poly", source=P + "const_poly",
-    sizes={"small": {"n": 2500}, "large": {"n": 1 << 22}},
+    sizes={"small": {"n": 2500}, "medium": {"n": 25000}, "large": {"n": 1 << 22}},
     inputs=lambda rng, n: {"x": uniform(rng, n, -2.0, 2.0), "y": garbage(rng, (n, 4), np.float32)},
     launches=lambda n: [Run("poly", cdiv(n, 128), 128, ("x", "y"))],
     reference=_cp_ref, bytes=lambda n: 20 * n, flops=lambda n: 30 * n,
@@ -350,7 +355,8 @@ def _st_ref(d, n, m):
 
 STENCIL = Spec(
     name="py_stencil", source=P + "stencil_strided",
-    sizes={"small": {"n": 37, "m": 29}, "large": {"n": 4096, "m": 4096}},
+    sizes={"small": {"n": 37, "m": 29}, "medium": {"n": 128, "m": 128},
+           "large": {"n": 4096, "m": 4096}},
     inputs=lambda rng, n, m: {"src": uniform(rng, (n, m)), "dst": garbage(rng, (n, m), np.float32),
                               "wc": 0.5, "ws": 0.125},
     launches=lambda n, m: [Run("stencil", (cdiv(n, 16), cdiv(m, 16)), (16, 16),
@@ -374,7 +380,7 @@ def _dr_ref(d, n):
 
 DYN_SHARED = Spec(
     name="py_dynamic_shared", source=P + "dynamic_shared",
-    sizes={"small": {"n": 1000}, "large": {"n": 1 << 22}},
+    sizes={"small": {"n": 1000}, "medium": {"n": 10000}, "large": {"n": 1 << 22}},
     inputs=lambda rng, n: {"x": uniform(rng, n, dtype=np.float64),
                            "out": garbage(rng, n, np.float64)},
     launches=lambda n: [Run("block_reverse", cdiv(n, 128), 128, ("x", "out"), shared_mem=8 * 128)],
