@@ -35,14 +35,14 @@ def _div(a, b, t: Scalar):
     # INT_MIN / -1 wraps to INT_MIN.
     a, b = _arr(a, t), _arr(b, t)
     zero = b == 0
-    bs = np.where(zero, 1, b).astype(t.dtype)
-    if t.is_signed:
-        q = np.abs(a.astype(np.int64) if t.bits < 64 else a) // np.abs(bs.astype(np.int64) if t.bits < 64 else bs)
-        neg = (a < 0) != (bs < 0)
-        q = np.where(neg, -q, q)
-    else:
-        q = a // bs
-    return np.where(zero, 0, q).astype(t.dtype)
+    if not t.is_signed:
+        return np.where(zero, 0, a // np.where(zero, 1, b).astype(t.dtype)).astype(t.dtype)
+    neg1 = b == -1  # a / -1 is -a, wrapping at INT_MIN (numpy's floor_divide would overflow)
+    bs = np.where(zero | neg1, 1, b).astype(t.dtype)
+    q = np.floor_divide(a, bs)
+    r = a - q * bs
+    q = np.where((r != 0) & ((a < 0) != (bs < 0)), q + 1, q)  # floor -> truncation
+    return np.where(zero, 0, np.where(neg1, np.negative(a), q)).astype(t.dtype)
 
 
 def _mod(a, b, t: Scalar):

@@ -207,3 +207,24 @@ def test_bool_logic():
     assert semantics.binary(ir.Op.LAND, a, b, BOOL).tolist() == (a & b).tolist()
     assert semantics.binary(ir.Op.LOR, a, b, BOOL).tolist() == (a | b).tolist()
     assert semantics.unary(ir.Op.LNOT, a, BOOL).tolist() == (~a).tolist()
+
+
+@pytest.mark.parametrize("t", [I8, I16, I32, I64], ids=str)
+def test_truncating_division_at_every_width_edge(t):
+    # C semantics checked against exact Python-int arithmetic, INT_MIN and INT_MIN / -1 included
+    info = np.iinfo(t.dtype)
+    vals = [info.min, info.min + 1, -7, -2, -1, 0, 1, 2, 7, info.max - 1, info.max]
+
+    def wrap(v):
+        return (v - info.min) % (1 << t.bits) + info.min
+
+    for a in vals:
+        for b in vals:
+            q = semantics.binary(ir.Op.DIV, np.array([a], t.dtype), np.array([b], t.dtype), t)[0]
+            r = semantics.binary(ir.Op.MOD, np.array([a], t.dtype), np.array([b], t.dtype), t)[0]
+            if b == 0:
+                want = (0, 0)  # unspecified in CUDA; portable defines 0
+            else:
+                eq = abs(a) // abs(b) * (1 if (a < 0) == (b < 0) else -1)
+                want = (wrap(eq), wrap(a - eq * b))
+            assert (int(q), int(r)) == want, (a, b)
