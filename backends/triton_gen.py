@@ -436,8 +436,8 @@ class Generator(ExprEmitter, SyncEmitter):
         helpers = helpers_for("\n".join(out))
         if helpers:
             out += ["", "", "# C semantics and warp operations used above", "", "", helpers]
-        return Translation(self.name(fn.name), "\n".join(out) + "\n", sig, gl, smem if uses_smem else 0,
-                           uses_smem, self.lmem)
+        return Translation(self.name(fn.name), "\n".join(out) + "\n", sig, gl,
+                           smem if uses_smem else 0, uses_smem, self.lmem)
 
 
 def translate(fn: ir.Function) -> Translation:

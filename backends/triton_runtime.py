@@ -59,7 +59,8 @@ def load(t: Translation, interpret: bool) -> ModuleType:
 
         for k, v in list(vars(mod).items()):
             if isinstance(v, JITFunction):
-                setattr(mod, k, InterpretedFunction(v.fn))
+                f = InterpretedFunction(v.fn)
+                setattr(mod, k, f if k == t.name else _Helper(f))
         mod.libdevice = _NumpyLibdevice()
     return mod
 
@@ -90,6 +91,21 @@ def _fix_interpreter() -> None:
             setattr(InterpreterBuilder, name, relabel(getattr(InterpreterBuilder, name)))
     _fixed = True
 
+
+
+class _Helper:
+    """A helper called from an interpreted kernel. Triton's InterpretedFunction re-patches
+    triton.language on every device call (most of the interpreter's time in helper-heavy
+    kernels); the kernel's launch has already patched it, so call the rewritten function."""
+
+    def __init__(self, f) -> None:
+        self.f = f
+        self.fn = None
+
+    def __call__(self, *args, **kwargs):
+        if self.fn is None:
+            self.fn = self.f.rewrite()
+        return self.fn(*args, **kwargs)
 
 
 class _NumpyLibdevice:
