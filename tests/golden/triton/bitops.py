@@ -26,14 +26,14 @@ def bitops(words, pop, lz, rev, first, npow2, n: tl.int32, BDX: tl.constexpr, BD
     tl.store((lz + i), libdevice.clz(w.to(tl.int32)), mask=_m2)
     tl.store((rev + i), _brev32(w.to(tl.uint32, bitcast=True)).to(tl.uint32, bitcast=True), mask=_m2)
     tl.store((first + i), tl.where(w.to(tl.int32) == 0, 0, libdevice.popc((w.to(tl.int32) & -w.to(tl.int32)) - 1) + 1), mask=_m2)
-    v_ = w
-    v_ = (v_ - 1)
-    v_ = (v_ | (v_ >> 1))
-    v_ = (v_ | (v_ >> 2))
-    v_ = (v_ | (v_ >> 4))
-    v_ = (v_ | (v_ >> 8))
-    v_ = (v_ | (v_ >> 16))
-    next_pow2_result = (v_ + 1)
+    v_1 = w
+    v_1 = (v_1 - 1)
+    v_1 = (v_1 | (v_1 >> 1))
+    v_1 = (v_1 | (v_1 >> 2))
+    v_1 = (v_1 | (v_1 >> 4))
+    v_1 = (v_1 | (v_1 >> 8))
+    v_1 = (v_1 | (v_1 >> 16))
+    next_pow2_result = (v_1 + 1)
     tl.store((npow2 + i), next_pow2_result, mask=_m2)
 
 

@@ -28,7 +28,7 @@ def black_scholes(call, put, price, strike, years, riskfree: tl.float32, volatil
     X = tl.load((strike + i), mask=_m3, other=0)
     T = tl.load((years + i), mask=_m3, other=0)
     sqrtT = tl.sqrt_rn(T)
-    d1 = ((libdevice.log((S / X)) + ((riskfree + ((tl.full([], 0.5, tl.float32) * volatility) * volatility)) * T)) / (volatility * sqrtT))
+    d1 = tl.div_rn((libdevice.log(tl.div_rn(S, X)) + ((riskfree + ((tl.full([], 0.5, tl.float32) * volatility) * volatility)) * T)), (volatility * sqrtT))
     d2 = (d1 - (volatility * sqrtT))
     cnd_result = (tl.full([], 0.5, tl.float32) * (tl.full([], 1.0, tl.float32) + libdevice.erf((d1 * 0.7071067690849304))))
     cndd1 = cnd_result

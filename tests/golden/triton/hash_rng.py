@@ -25,21 +25,21 @@ def hash_rng(keys, hashes, randoms, buckets, seed: tl.uint32, rounds: tl.int32, 
     _alive = _alive & ~_m2
     _m3 = _act & _alive
     fmix32_h = (tl.load((keys + i), mask=_m3, other=0) ^ seed)
-    h_ = fmix32_h
-    h_ = (h_ ^ (h_ >> 16))
-    h_ = (h_ * tl.full([], 2246822507, tl.uint32))
-    h_ = (h_ ^ (h_ >> 13))
-    h_ = (h_ * tl.full([], 3266489909, tl.uint32))
-    h_ = (h_ ^ (h_ >> 16))
-    h = h_
+    h_1 = fmix32_h
+    h_1 = (h_1 ^ (h_1 >> 16))
+    h_1 = (h_1 * tl.full([], 2246822507, tl.uint32))
+    h_1 = (h_1 ^ (h_1 >> 13))
+    h_1 = (h_1 * tl.full([], 3266489909, tl.uint32))
+    h_1 = (h_1 ^ (h_1 >> 16))
+    h = h_1
     tl.store((hashes + i), h, mask=_m3)
     s = (h | 1)
     for _r4 in range(0, rounds, 1):
         r = tl.cast(_r4, tl.int32)
-        s_ = s
-        s_ = (s_ ^ (s_ << 13))
-        s_ = (s_ ^ (s_ >> 17))
-        s_ = (s_ ^ (s_ << 5))
-        s = s_
+        s_1 = s
+        s_1 = (s_1 ^ (s_1 << 13))
+        s_1 = (s_1 ^ (s_1 >> 17))
+        s_1 = (s_1 ^ (s_1 << 5))
+        s = s_1
     tl.store((randoms + i), s, mask=_m3)
     tl.store((buckets + i), ((s.to(tl.uint64) * nbuckets.to(tl.uint64)) >> 32).to(tl.uint32), mask=_m3)

@@ -46,7 +46,7 @@ def layernorm(x, gamma, beta, y, cols: tl.int32, eps: tl.float32, _smem, BDX: tl
         _go3 = (s_2 > 0)
     total = tl.load(block_sum_shared_red)
     tl.debug_barrier()
-    mean = (total / cols.to(tl.float32))
+    mean = tl.div_rn(total, cols.to(tl.float32))
     q = tl.full([BLOCK], 0.0, tl.float32)
     j_1 = threadIdx_x.to(tl.int32)
     _lm6 = _act
@@ -72,7 +72,7 @@ def layernorm(x, gamma, beta, y, cols: tl.int32, eps: tl.float32, _smem, BDX: tl
         _go8 = (s_3 > 0)
     total_2 = tl.load(block_sum_shared_red_2)
     tl.debug_barrier()
-    rstd = libdevice.rsqrt(((total_2 / cols.to(tl.float32)) + eps))
+    rstd = libdevice.rsqrt((tl.div_rn(total_2, cols.to(tl.float32)) + eps))
     j_2 = threadIdx_x.to(tl.int32)
     _lm11 = _act
     _lm11 = _lm11 & (j_2 < cols)

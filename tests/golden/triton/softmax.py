@@ -71,7 +71,7 @@ def softmax_rows(x, y, rows: tl.int32, cols: tl.int32, _smem, BDX: tl.constexpr,
         tl.debug_barrier()
         s_1 = (s_1 >> 1)
         _go11 = (s_1 > 0)
-    inv_sum = (1.0 / tl.load(((red + 0) + _zi), mask=_m3, other=0))
+    inv_sum = tl.div_rn(tl.full([], 1.0, tl.float32), tl.load(((red + 0) + _zi), mask=_m3, other=0))
     j_2 = tid
     _lm14 = _m3
     _lm14 = _lm14 & (j_2 < cols)

@@ -27,15 +27,15 @@ def warp_reduce(v_in, out, n: tl.int32, _smem, BDX: tl.constexpr, BDY: tl.conste
     lane = _mod_u(threadIdx_x, warpSize_i32.to(tl.uint32)).to(tl.int32)
     wid = _div_u(threadIdx_x, warpSize_i32.to(tl.uint32)).to(tl.int32)
     val = tl.where((i < n), tl.load((v_in + i), mask=(i < n), other=0), 0.0)
-    val_ = val
+    val_1 = val
     offset = (warpSize_i32 // 2)
     _go1 = (offset > 0)
     while _go1:
-        _t2 = _shfl(val_, _shfl_lane(2, _lane, offset.to(tl.uint32).to(tl.int32).to(tl.int32), tl.full([], 32, tl.int32).to(tl.int32)), _tid, _lane, BLOCK)
-        val_ = (val_ + _t2)
+        _t2 = _shfl(val_1, _shfl_lane(2, _lane, offset.to(tl.uint32).to(tl.int32).to(tl.int32), tl.full([], 32, tl.int32).to(tl.int32)), _tid, _lane, BLOCK)
+        val_1 = (val_1 + _t2)
         offset = (offset // 2)
         _go1 = (offset > 0)
-    val = val_
+    val = val_1
     _c3 = (lane == 0)
     _m4 = _act & _c3
     tl.store((warp_sums + wid), val, mask=_m4)
@@ -43,15 +43,15 @@ def warp_reduce(v_in, out, n: tl.int32, _smem, BDX: tl.constexpr, BDY: tl.conste
     val = tl.where((threadIdx_x < _div_u(blockDim_x, warpSize_i32.to(tl.uint32))), tl.load((warp_sums + lane), mask=(threadIdx_x < _div_u(blockDim_x, warpSize_i32.to(tl.uint32))), other=0), 0.0)
     _c5 = (wid == 0)
     _m6 = _act & _c5
-    val__2 = val
+    val_1_2 = val
     offset_2 = (warpSize_i32 // 2)
     _go7 = (offset_2 > 0)
     while _go7:
-        _t8 = _shfl(val__2, _shfl_lane(2, _lane, offset_2.to(tl.uint32).to(tl.int32).to(tl.int32), tl.full([], 32, tl.int32).to(tl.int32)), _tid, _lane, BLOCK)
-        val__2 = (val__2 + _t8)
+        _t8 = _shfl(val_1_2, _shfl_lane(2, _lane, offset_2.to(tl.uint32).to(tl.int32).to(tl.int32), tl.full([], 32, tl.int32).to(tl.int32)), _tid, _lane, BLOCK)
+        val_1_2 = (val_1_2 + _t8)
         offset_2 = (offset_2 // 2)
         _go7 = (offset_2 > 0)
-    val = tl.where(_m6, val__2, val)
+    val = tl.where(_m6, val_1_2, val)
     _c9 = (lane == 0)
     _m10 = _m6 & _c9
     tl.store((out + blockIdx_x) + _zi, val, mask=_m10)
