@@ -1,118 +1,216 @@
-"""`portable bench`: each library kernel on each available backend, timed after a correctness check."""
+"""`portable bench`: kernels x (backends + peers), checked then timed, with provenance.
+
+    portable bench [-k KERNEL] [-b BACKEND] [--peer NAME] [--size small|large]
+                   [--json F] [--csv F] [--markdown F] [--plot F] [--scheduler ADDRESS]
+    portable bench --file k.cu --kernel K --grid G --block B --arg ... [--bytes E --flops E]
+    portable bench --spec specs.py
+    portable bench compare A.json B.json [--markdown F] [--json F]
+
+The driver lives in portable.bench; this module is the command line around it.
+"""
 
 from __future__ import annotations
 
 import json
-import platform
-import statistics
-import time
+from pathlib import Path
 
 from rich.console import Console
-from rich.progress import Progress
-from rich.table import Table
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 from portable.cli.common import add_selection, select
+from portable.errors import error
 
 
 def register(sub) -> None:
-    p = sub.add_parser("bench", help="benchmark the kernel library on every available backend")
+    p = sub.add_parser("bench", help="benchmark kernels on every backend and peer, with "
+                       "provenance (or: portable bench compare A.json B.json)",
+                       description=__doc__.split("\n\n")[1])
+    p.add_argument("action", nargs="*", metavar="compare A.json B.json",
+                   help="compare two --json reports instead of running")
     add_selection(p)
+    p.add_argument("--peer", action="append", default=None,
+                   help="peer to run beside the backends (repeatable; default: all of handc, "
+                   "numpy-vec, numba-par, numba-cudasim)")
+    p.add_argument("--no-peers", action="store_true", help="backends only")
+    p.add_argument("--tag", action="append", default=[],
+                   help="only library kernels with this tag (e.g. memory-bound)")
     p.add_argument("--size", default="large", choices=["small", "large"])
-    p.add_argument("--budget", type=float, default=1.0,
-                   help="seconds of timed repetitions per kernel and backend (default 1)")
-    p.add_argument("--json", dest="json_path", help="write the results as JSON to this file")
+    p.add_argument("--size-for", action="append", default=[], metavar="IMPL=SIZE",
+                   help="another size for one implementation, e.g. numpy=small (repeatable)")
+    p.add_argument("--seed", type=int, default=0, help="input seed (default 0)")
+    m = p.add_argument_group("timing method")
+    m.add_argument("--budget", type=float, default=1.0,
+                   help="seconds of timed repetitions per kernel and implementation (default 1)")
+    m.add_argument("--warmup", type=int, default=1)
+    m.add_argument("--min-reps", type=int, default=5)
+    m.add_argument("--max-reps", type=int, default=200)
+    m.add_argument("--rel-ci", type=float, default=0.02,
+                   help="stop when the 95%% CI of the median is within this fraction (0.02)")
+    m.add_argument("--no-roofline", action="store_true",
+                   help="skip measuring this machine's triad bandwidth and GEMM peak")
+    o = p.add_argument_group("output")
+    o.add_argument("--json", dest="json_path", help="write the full report (with provenance)")
+    o.add_argument("--csv", dest="csv_path", help="write one CSV row per result")
+    o.add_argument("--markdown", dest="md_path", help="write the report as markdown")
+    o.add_argument("--plot", dest="plot_path", help="write the roofline as PATH.png and PATH.svg")
+    o.add_argument("--note", action="append", default=[], help="a line for the markdown report")
+    u = p.add_argument_group("user kernels")
+    u.add_argument("--file", help="a .cu file (or .py of numba.cuda-style kernels); with "
+                   "--kernel, --grid, --block and --arg")
+    u.add_argument("--grid", default="1", help="grid dims, e.g. 'cdiv(n,256)' or '64,64'")
+    u.add_argument("--block", default="256", help="block dims, e.g. 256 or '16,16'")
+    u.add_argument("--arg", action="append", default=[],
+                   help="NAME=TYPE:VALUE (scalar) or NAME=TYPE[SHAPE][:FILL] (array), in order")
+    u.add_argument("--shared-mem", default="0", help="dynamic shared memory bytes")
+    u.add_argument("--bytes", dest="bytes_expr", help="bytes moved, e.g. '12*n' (default: "
+                   "the arrays' sizes)")
+    u.add_argument("--flops", dest="flops_expr", help="operations, e.g. '2*n' (default 0)")
+    u.add_argument("--rtol", type=float, default=1e-5)
+    u.add_argument("--atol", type=float, default=1e-6)
+    u.add_argument("--spec", help="a Python file defining SPECS = [portable.kernels.Spec(...)]")
+    c = p.add_argument_group("cluster")
+    c.add_argument("--scheduler", help="Dask scheduler address: run on every worker")
     p.set_defaults(func=run)
 
 
-def measure(fn, budget: float, min_reps: int = 3, max_reps: int = 100) -> list[float]:
-    """Warm up once, then time `fn` until `budget` seconds are spent (min/max repetitions)."""
-    fn()
-    times: list[float] = []
-    start = time.perf_counter()
-    while len(times) < max_reps and (len(times) < min_reps or time.perf_counter() - start < budget):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return times
+def _plan(args):
+    from portable.bench import Method, Plan, cases
+    from portable.bench.peers import PEERS
+
+    method = Method(budget_s=args.budget, warmup=args.warmup, min_reps=args.min_reps,
+                    max_reps=args.max_reps, rel_ci=args.rel_ci)
+    size_for = {}
+    for item in args.size_for:
+        impl, eq, size = item.partition("=")
+        if not eq or size not in ("small", "large"):
+            raise error("PORT4012", f"--size-for {item}: expected IMPL=small or IMPL=large")
+        size_for[impl] = size
+    peers = [] if args.no_peers else (args.peer or list(PEERS))
+    for name in peers:
+        if name not in PEERS:
+            raise error("PORT4007", f"unknown peer {name!r}", hint=f"peers: {', '.join(PEERS)}")
+    size = args.size
+    if args.file or args.spec:
+        if args.file:
+            if len(args.kernel) != 1:
+                raise error("PORT4012", "--file needs exactly one --kernel NAME",
+                            hint="name the __global__ function to benchmark")
+            specs = [cases.user_spec(args.file, args.kernel[0], args.grid, args.block, args.arg,
+                                     args.bytes_expr, args.flops_expr, args.shared_mem,
+                                     args.rtol, args.atol)]
+            size = "user"
+        else:
+            specs = cases.spec_file(args.spec)
+            if args.kernel:
+                specs = [s for s in specs if s.name in args.kernel]
+        names = _backends(args)
+    else:
+        specs, names = select(args) if not args.scheduler else (_library(args), args.backend)
+        if args.tag:
+            specs = [s for s in specs if set(args.tag) & set(s.tags)]
+    return Plan(specs=specs, backends=names, peers=peers, size=size, size_for=size_for,
+                seed=args.seed, method=method, roofline=not args.no_roofline)
 
 
-def bench_one(spec, backend: str, size: str, budget: float, seed: int = 0) -> dict:
-    """Check `spec` on `backend` at `size`, then time its launch list; one result row."""
-    import numpy as np
+def _library(args):
+    from portable.kernels import registry
 
-    from portable.errors import PortError
-    from portable.kernels import compare_outputs, load_module
-
-    params = spec.sizes[size]
-    row = {"kernel": spec.name, "backend": backend, "size": size}
-    inputs = spec.inputs(np.random.default_rng(seed), **params)
-    expected = spec.reference({k: (v.copy() if isinstance(v, np.ndarray) else v)
-                               for k, v in inputs.items()}, **params)
-    args = {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in inputs.items()}
-    try:
-        mod = load_module(spec.source, tuple(sorted(spec.defines.items())))
-        runs = [(mod[r.kernel].compile(backend), r) for r in spec.launches(**params)]
-
-        def go():
-            for _, r in runs:
-                mod[r.kernel].launch(r.grid, r.block, *(args[a] for a in r.args),
-                                     backend=backend, shared_mem=r.shared_mem)
-
-        go()
-        problems = compare_outputs(args, expected, spec.rtol, spec.atol)
-        if problems:
-            return row | {"ok": False, "error": problems[0]}
-        times = measure(go, budget)
-    except PortError as e:
-        return row | {"ok": False, "error": str(e).splitlines()[0]}
-    med = statistics.median(times)
-    return row | {
-        "ok": True, "reps": len(times), "median_s": med, "min_s": min(times),
-        "spread": (max(times) - min(times)) / med if med else 0.0,
-        "gbps": spec.bytes(**params) / med / 1e9, "gflops": spec.flops(**params) / med / 1e9,
-    }
+    specs = registry()
+    unknown = [k for k in args.kernel if k not in specs]
+    if unknown:
+        raise error("PORT0003", f"no library kernel named {', '.join(unknown)}",
+                    hint=f"kernels: {', '.join(specs)}")
+    return [specs[k] for k in args.kernel] if args.kernel else list(specs.values())
 
 
-def machine() -> dict:
-    import os
+def _backends(args) -> list[str]:
+    from portable import available_backends, backends
 
-    import numpy as np
+    for b in args.backend:
+        why = backends.why_unavailable(b)
+        if why is not None:
+            raise error("PORT4007", f"backend {b!r} is not available: {why}")
+    return args.backend or available_backends()
 
-    import portable
 
-    cpu = platform.processor()
-    try:
-        with open("/proc/cpuinfo") as f:
-            cpu = next((ln.split(":", 1)[1].strip() for ln in f if ln.startswith("model name")), cpu)
-    except OSError:
-        pass
-    return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(),
-            "numpy": np.__version__, "portable": portable.__version__,
-            "platform": platform.platform()}
+def _progress(console: Console) -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
+                    console=console, transient=True)
 
 
 def run(args) -> int:
-    specs, names = select(args)
-    console = Console()
-    rows = []
-    with Progress(console=console, transient=True) as progress:
-        task = progress.add_task("bench", total=len(specs) * len(names))
-        for spec in specs:
-            for b in names:
-                progress.update(task, description=f"{spec.name} on {b}")
-                rows.append(bench_one(spec, b, args.size, args.budget))
-                progress.advance(task)
-    table = Table(title=f"portable bench (size={args.size})")
-    for col in ("kernel", "backend", "median ms", "min ms", "GB/s", "GFLOP/s"):
-        table.add_column(col, justify="left" if col in ("kernel", "backend") else "right")
-    for r in rows:
-        if r["ok"]:
-            table.add_row(r["kernel"], r["backend"], f"{r['median_s'] * 1e3:.3f}",
-                          f"{r['min_s'] * 1e3:.3f}", f"{r['gbps']:.2f}", f"{r['gflops']:.2f}")
+    if args.action:
+        return compare_cmd(args)
+    from portable.bench import report as rep
+    from portable.bench.driver import run_plan
+
+    plan = _plan(args)
+    console = Console(stderr=False)
+    with _progress(console) as progress:
+        task = progress.add_task("bench", total=None)
+        if args.scheduler:
+            from portable.bench.cluster import run_cluster
+
+            def step(done, total, host):
+                progress.update(task, total=total, completed=done,
+                                description=f"cluster: {host} done")
+            result = run_cluster(args.scheduler, plan, backends=args.backend or None,
+                                 on_progress=step)
         else:
-            table.add_row(r["kernel"], r["backend"], "[red]FAIL[/]", "", "", r["error"][:60])
-    console.print(table)
+            def step(i, total, t):
+                what = (f"{t.spec.name} on {t.impl} ({t.size})" if t is not None
+                        else "roofline: triad + GEMM peak")
+                progress.update(task, total=total, completed=i, description=what)
+            result = run_plan(plan, on_task=step)
+    result["summary"] = rep.summary(result["rows"])
+    if args.note:
+        result["notes"] = args.note
+    rep.print_table(result, console)
+    written = []
     if args.json_path:
-        with open(args.json_path, "w") as f:
-            json.dump({"machine": machine(), "results": rows}, f, indent=1)
-    return 1 if any(not r["ok"] for r in rows) else 0
+        _write(args.json_path, rep.to_json(result))
+        written.append(args.json_path)
+    if args.csv_path:
+        _write(args.csv_path, rep.to_csv(result))
+        written.append(args.csv_path)
+    if args.md_path:
+        _write(args.md_path, rep.to_markdown(result, args.note))
+        written.append(args.md_path)
+    if args.plot_path:
+        from portable.bench.roofline import plot
+
+        written += [str(p) for p in plot(result, args.plot_path)]
+    if written:
+        console.print("wrote " + ", ".join(written), highlight=False)
+    bad = [r for r in result["rows"] if r.get("status") in ("fail", "error")]
+    return 1 if bad else 0
+
+
+def _write(path: str, text: str) -> None:
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    p.write_text(text)
+
+
+def compare_cmd(args) -> int:
+    from portable.bench import compare as cmp
+
+    if args.action[0] != "compare" or len(args.action) != 3:
+        raise error("PORT4011", f"unexpected arguments {' '.join(args.action)}",
+                    hint="portable bench compare A.json B.json")
+    a_path, b_path = args.action[1:]
+    result = cmp.compare(cmp.load(a_path), cmp.load(b_path))
+    cmp.print_table(result, Console(), a_path, b_path)
+    if args.md_path:
+        _write(args.md_path, cmp.to_markdown(result, a_path, b_path))
+    if args.json_path:
+        _write(args.json_path, json.dumps(result, indent=1))
+    return 0
