@@ -76,6 +76,15 @@ def merge(m: np.ndarray, new, old):
     return np.where(m, new, old).astype(old.dtype, copy=False)
 
 
+def assign(dst, new, m: np.ndarray) -> None:
+    """dst[m] = new[m], in place: `dst` is a variable's own array (or pair, for a pointer)."""
+    if isinstance(dst, Ptr):
+        np.copyto(dst.bid, new.bid, where=m)
+        np.copyto(dst.off, new.off, where=m)
+    else:
+        np.copyto(dst, new, where=m, casting="unsafe")
+
+
 class _Program:
     """What is known before a launch: the function, its arrays, the options."""
 
@@ -192,17 +201,16 @@ class _Batch:
         t = s.var.type
         if isinstance(t, Array):  # storage is allocated per batch (and has no initialiser)
             return
-        old = self.vars.get(s.var.name)
-        if old is None:
-            old = Ptr(np.full(self.L, NULL), np.zeros(self.L, np.int64)) \
+        if s.var.name not in self.vars:  # each variable owns its arrays; values are copied in
+            self.vars[s.var.name] = Ptr(np.full(self.L, NULL), np.zeros(self.L, np.int64)) \
                 if isinstance(t, Pointer) else np.zeros(self.L, _dtype(t))
-        new = self.ev(s.init, m) if s.init is not None else old
-        self.vars[s.var.name] = merge(m, new, old)
+        if s.init is not None:
+            assign(self.vars[s.var.name], self.ev(s.init, m), m)
 
     def s_assign(self, s: ir.Assign, m: np.ndarray) -> None:
         if s.var.name not in self.vars:
             raise error("PORT2003", f"assignment to undeclared variable {s.var.name!r}", s.loc)
-        self.vars[s.var.name] = merge(m, self.ev(s.value, m), self.vars[s.var.name])
+        assign(self.vars[s.var.name], self.ev(s.value, m), m)
 
     def s_store(self, s: ir.Store, m: np.ndarray) -> None:
         ptr, dtype = self.address(s.base, s.index, m, s)
@@ -261,7 +269,7 @@ class _Batch:
         def step(a):
             new = self._binary(ir.Op.ADD, self.vars[v.name], self.ev(s.step, a), v.type,
                                s.step.type, v.type)
-            self.vars[v.name] = merge(a, new, self.vars[v.name])
+            assign(self.vars[v.name], new, a)
 
         self._loop(s, m, cond, s.body, step, True)
 

@@ -13,6 +13,7 @@ lane. Arguments are copied in and written back only by `Memory.commit` after a s
 from __future__ import annotations
 
 import ctypes
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -37,7 +38,10 @@ class Ptr:
 def at(v, lanes: np.ndarray) -> np.ndarray:
     """`v` (a scalar or a per-lane array) restricted to `lanes`."""
     v = np.asarray(v)
-    return v[lanes] if v.ndim else np.broadcast_to(v, lanes.shape)
+    if not v.ndim:
+        return np.broadcast_to(v, lanes.shape)
+    # `lanes` is sorted and unique, so as many lanes as `v` has means all of them
+    return v if lanes.size == v.size else v[lanes]
 
 
 class Buffer:
@@ -55,7 +59,7 @@ class Buffer:
     def gather(self, pos: np.ndarray, dtype: np.dtype) -> np.ndarray:
         """Values of `dtype` at absolute byte positions `pos`."""
         n = dtype.itemsize
-        if self.data.size % n == 0 and not np.any(pos % n):
+        if _whole(dtype, pos):
             return self.data.view(dtype)[pos // n]
         return self.data[pos[:, None] + np.arange(n)].view(dtype).reshape(-1)
 
@@ -64,7 +68,7 @@ class Buffer:
         n = dtype.itemsize
         self.dirty = True
         vals = np.ascontiguousarray(vals, dtype)
-        if self.data.size % n == 0 and not np.any(pos % n):
+        if _whole(dtype, pos):
             self.data.view(dtype)[pos // n] = vals
         else:
             self.data[pos[:, None] + np.arange(n)] = vals.view(np.uint8).reshape(-1, n)
@@ -209,11 +213,13 @@ class Memory:
 
     def load(self, ptr: Ptr, dtype: np.dtype, m: np.ndarray, node: ir.Node) -> np.ndarray:
         """The value at `ptr` for the lanes in `m`; zeros in the others (never read)."""
-        out = np.zeros(self.nlanes, dtype)
         lanes = np.flatnonzero(m)
-        if lanes.size:
-            for buf, lb, pos in self._positions(ptr, lanes, dtype, node, "load"):
-                out[lb] = buf.gather(pos, dtype)
+        groups = self._positions(ptr, lanes, dtype, node, "load") if lanes.size else []
+        if len(groups) == 1 and lanes.size == self.nlanes:  # every lane, one buffer
+            return groups[0][0].gather(groups[0][2], dtype)
+        out = np.zeros(self.nlanes, dtype)
+        for buf, lb, pos in groups:
+            out[lb] = buf.gather(pos, dtype)
         return out
 
     def store(self, ptr: Ptr, value, dtype: np.dtype, m: np.ndarray, node: ir.Node) -> None:
@@ -247,8 +253,18 @@ class Memory:
         return old
 
 
+def _whole(dtype: np.dtype, pos: np.ndarray) -> bool:
+    """Whether every position is a whole element of a typed view of the data (else bytes)."""
+    n = dtype.itemsize
+    if _align(dtype) == n:  # positions were checked to be multiples of the alignment
+        return True
+    return n in (2, 4, 8, 16) and not np.any(pos % n)  # e.g. a float4 at a 16-byte boundary
+
+
+@functools.cache
 def _align(dtype: np.dtype) -> int:
-    """Natural alignment of a (possibly structured) element."""
+    """Natural alignment of a (possibly structured) element: 1, 2, 4, 8 or 16, which divides
+    every instance stride (ALIGN), so an aligned position is a whole element of a typed view."""
     if dtype.fields:
         return max(_align(f[0]) for f in dtype.fields.values())
     return dtype.itemsize if dtype.itemsize in (1, 2, 4, 8, 16) else dtype.alignment
