@@ -24,11 +24,7 @@ TAGS = {"memory-bound", "compute-bound", "shared", "atomic", "warp", "double", "
 
 # (kernel, backend) -> why it is expected to fail: only bugs owned by someone else, each with
 # its reason; strict, so the entry must be removed once the owner fixes it.
-KNOWN_FAILURES: dict[tuple[str, str], str] = {
-    ("warp_reduce", "opencl"): "cfamily/opencl emulates __shfl_down_sync with work-group "
-    "barriers, so it rejects (PORT6002) the shuffle under `if (wid == 0)`, which is "
-    "warp-uniform but not block-uniform; CUDA allows it",
-}
+KNOWN_FAILURES: dict[tuple[str, str], str] = {}
 
 
 def seed_of(*parts: str) -> int:

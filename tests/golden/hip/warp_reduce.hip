@@ -20,26 +20,26 @@ extern "C" __global__ void warp_reduce(const float *__restrict__ in, float *__re
     int lane = (int)port_mod_u32(threadIdx.x, (unsigned int)32);
     int wid = (int)port_div_u32(threadIdx.x, (unsigned int)32);
     float val = i < n ? in[i] : 0.0f;
-    float val_ = val;
+    float val_1 = val;
     int offset = 32 / 2;
     while (offset > 0) {
-        val_ += __shfl_down(val_, (int)(unsigned int)offset, 32);
+        val_1 += __shfl_down(val_1, (int)(unsigned int)offset, 32);
         offset /= 2;
     }
-    val = val_;
+    val = val_1;
     if (lane == 0) {
         warp_sums[wid] = val;
     }
     __syncthreads();
     val = threadIdx.x < port_div_u32(blockDim.x, (unsigned int)32) ? warp_sums[lane] : 0.0f;
     if (wid == 0) {
-        float val__2 = val;
+        float val_1_2 = val;
         int offset_2 = 32 / 2;
         while (offset_2 > 0) {
-            val__2 += __shfl_down(val__2, (int)(unsigned int)offset_2, 32);
+            val_1_2 += __shfl_down(val_1_2, (int)(unsigned int)offset_2, 32);
             offset_2 /= 2;
         }
-        val = val__2;
+        val = val_1_2;
         if (lane == 0) {
             out[blockIdx.x] = val;
         }

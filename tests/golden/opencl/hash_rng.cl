@@ -10,21 +10,21 @@ __kernel void hash_rng(__global const uint *restrict keys, __global uint *restri
         return;
     }
     uint fmix32_h = keys[i] ^ seed;
-    uint h_ = fmix32_h;
-    h_ ^= h_ >> 16u;
-    h_ *= 0x85ebca6bu;
-    h_ ^= h_ >> 13u;
-    h_ *= 0xc2b2ae35u;
-    h_ ^= h_ >> 16u;
-    uint h = h_;
+    uint h_1 = fmix32_h;
+    h_1 ^= h_1 >> 16u;
+    h_1 *= 0x85ebca6bu;
+    h_1 ^= h_1 >> 13u;
+    h_1 *= 0xc2b2ae35u;
+    h_1 ^= h_1 >> 16u;
+    uint h = h_1;
     hashes[i] = h;
     uint s = h | 1u;
     for (int r = 0; r < rounds; r++) {
-        uint s_ = s;
-        s_ ^= s_ << 13u;
-        s_ ^= s_ >> 17u;
-        s_ ^= s_ << 5u;
-        s = s_;
+        uint s_1 = s;
+        s_1 ^= s_1 << 13u;
+        s_1 ^= s_1 >> 17u;
+        s_1 ^= s_1 << 5u;
+        s = s_1;
     }
     randoms[i] = s;
     buckets[i] = mul_hi(s, nbuckets);

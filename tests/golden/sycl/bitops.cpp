@@ -78,14 +78,14 @@ void bitops(sycl::queue &q, sycl::range<3> grid, sycl::range<3> block, const uns
                 lz[i] = (int)sycl::clz((int)w);
                 rev[i] = port_brev_u32(w);
                 first[i] = port_ffs_i32((int)w);
-                unsigned int v_ = w;
-                v_--;
-                v_ |= v_ >> 1u;
-                v_ |= v_ >> 2u;
-                v_ |= v_ >> 4u;
-                v_ |= v_ >> 8u;
-                v_ |= v_ >> 16u;
-                unsigned int next_pow2_result = v_ + 1u;
+                unsigned int v_1 = w;
+                v_1--;
+                v_1 |= v_1 >> 1u;
+                v_1 |= v_1 >> 2u;
+                v_1 |= v_1 >> 4u;
+                v_1 |= v_1 >> 8u;
+                v_1 |= v_1 >> 16u;
+                unsigned int next_pow2_result = v_1 + 1u;
                 npow2[i] = next_pow2_result;
             }
         });

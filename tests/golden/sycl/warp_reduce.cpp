@@ -71,29 +71,29 @@ void warp_reduce(sycl::queue &q, sycl::range<3> grid, sycl::range<3> block, cons
         h.parallel_for(sycl::nd_range<3>(grid * block, block), [=](sycl::nd_item<3> item) [[sycl::reqd_sub_group_size(32)]] {
             auto &warp_sums = *reinterpret_cast<float (*)[32]>(warp_sums_mem.get_multi_ptr<sycl::access::decorated::no>().get());
             int i = (int)((unsigned int)item.get_group(2) * (unsigned int)item.get_local_range(2) + (unsigned int)item.get_local_id(2));
-            int lane = (int)port_mod_u32((unsigned int)item.get_local_id(2), 32);
-            int wid = (int)port_div_u32((unsigned int)item.get_local_id(2), 32);
+            int lane = (int)port_mod_u32((unsigned int)item.get_local_id(2), (unsigned int)32);
+            int wid = (int)port_div_u32((unsigned int)item.get_local_id(2), (unsigned int)32);
             float val = i < n ? in[i] : 0.0f;
-            float val_ = val;
+            float val_1 = val;
             int offset = 32 / 2;
             while (offset > 0) {
-                val_ += port_shfl_down(item.get_sub_group(), val_, (int)(unsigned int)offset, 32);
+                val_1 += port_shfl_down(item.get_sub_group(), val_1, (int)(unsigned int)offset, 32);
                 offset /= 2;
             }
-            val = val_;
+            val = val_1;
             if (lane == 0) {
                 warp_sums[wid] = val;
             }
             sycl::group_barrier(item.get_group());
-            val = (unsigned int)item.get_local_id(2) < port_div_u32((unsigned int)item.get_local_range(2), 32) ? warp_sums[lane] : 0.0f;
+            val = (unsigned int)item.get_local_id(2) < port_div_u32((unsigned int)item.get_local_range(2), (unsigned int)32) ? warp_sums[lane] : 0.0f;
             if (wid == 0) {
-                float val__2 = val;
+                float val_1_2 = val;
                 int offset_2 = 32 / 2;
                 while (offset_2 > 0) {
-                    val__2 += port_shfl_down(item.get_sub_group(), val__2, (int)(unsigned int)offset_2, 32);
+                    val_1_2 += port_shfl_down(item.get_sub_group(), val_1_2, (int)(unsigned int)offset_2, 32);
                     offset_2 /= 2;
                 }
-                val = val__2;
+                val = val_1_2;
                 if (lane == 0) {
                     out[(unsigned int)item.get_group(2)] = val;
                 }
