@@ -64,6 +64,12 @@ def _dtype(t: Type) -> np.dtype:
     raise error("PORT6002", f"the numpy reference cannot hold a value of type {t} in memory")
 
 
+def _address(p: Ptr) -> np.ndarray:
+    """A pointer as an integer (for casts and %p): 0 for null, else (buffer id + 1, offset)."""
+    bid = np.asarray(p.bid)
+    return np.where(bid == NULL, 0, ((bid + 1) << _ADDR_BITS) + p.off).astype(np.int64)
+
+
 def merge(m: np.ndarray, new, old):
     """`new` where the mask is set, `old` elsewhere (values, structs or pointers)."""
     if isinstance(new, Ptr):
@@ -305,7 +311,8 @@ class _Batch:
                         "every thread of the block")
 
     def s_print(self, s: ir.Print, m: np.ndarray) -> None:
-        args = [np.asarray(self.ev(a, m)) for a in s.args]
+        args = [self.ev(a, m) for a in s.args]
+        args = [np.asarray(_address(a) if isinstance(a, Ptr) else a) for a in args]
         T = self.lanes.T
         for lane in np.flatnonzero(m):
             vals = [a[lane] if a.ndim else a[()] for a in args]
@@ -442,9 +449,7 @@ class _Batch:
         if isinstance(v, Ptr):
             if dst == BOOL:
                 return np.asarray(v.bid) != NULL
-            addr = np.where(np.asarray(v.bid) == NULL, 0,
-                            ((np.asarray(v.bid) + 1) << _ADDR_BITS) + v.off)
-            return semantics.cast(addr, scalar_i64, dst)
+            return semantics.cast(_address(v), scalar_i64, dst)
         if src == dst:
             return v
         if not isinstance(dst, Scalar) or not isinstance(src, Scalar):

@@ -934,3 +934,23 @@ def test_cuda_float4_through_reinterpret_cast(rng):
     want = q.copy()
     want[:, 0] = ((q[:, 0] + q[:, 1]) + q[:, 2]) + q[:, 3]  # float32, left to right
     np.testing.assert_array_equal(y, want.reshape(-1))
+
+
+def test_pointer_integer_casts_and_null(rng):
+    """(uintptr_t)p keeps byte offsets (alignment tests work); a null pointer load is PORT5001."""
+    a, o = P("a", ptr(F32)), P("o", ptr(U64))
+    q = V("q", Pointer(F32))
+    addr = lambda e: cast(e, U64)  # noqa: E731
+    fn = kernel("pcast", (a, o), DECL_I,
+                st(o, i, bop(Op.SUB, addr(add(a, i)), addr(a))),
+                ir.Decl(q),  # null until assigned
+                ir.If(cmp(Op.EQ, i, C(5)), (st(o, i, cast(ld(q, C(0)), U64)),)), verify=False)
+    av = rng.standard_normal(8).astype(np.float32)
+    ov = np.zeros(8, np.uint64)
+    with pytest.raises(PortError) as e:
+        launch(fn, 1, 8, av, ov)
+    assert e.value.code == "PORT5001" and "null pointer" in str(e.value)
+    fn = kernel("pcast", (a, o), DECL_I, st(o, i, bop(Op.SUB, addr(add(a, i)), addr(a))),
+                verify=False)
+    launch(fn, 1, 8, av, ov)
+    np.testing.assert_array_equal(ov, 4 * np.arange(8))  # byte distance of float elements
