@@ -20,6 +20,10 @@ succeeded: an out-of-bounds access (PORT5001) or a runaway loop (PORT5003) leave
 Deterministic choices where CUDA leaves the order open: atomics apply one lane after another in
 lane order; racing stores keep the last lane's value; printf output is sorted by (linear block id,
 thread id), program order within a thread; uninitialised locals and shared memory read as zero.
+
+Cost is full width: every statement costs the batch's lanes, even when few are active (a loop runs
+as long as its longest thread), and a compare-and-swap retry loop with every lane on one address
+lets one lane through per iteration. The llvm backend is the fast one; this one is the definition.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from collections.abc import Callable
 import numpy as np
 
 from portable import ir, semantics
-from portable.errors import error
+from portable.errors import PortError, error
 from portable.launch import LaunchSpec, elem_dtype
 from portable.types import BOOL, Array, Pointer, Scalar, Space, Struct, Type, Vector, sizeof
 
@@ -201,7 +205,14 @@ class _Batch:
             if method is None:
                 raise error("PORT6002", f"the numpy reference cannot run {type(s).__name__}",
                             s.loc)
-            method(self, s, live)
+            try:
+                method(self, s, live)
+            except (PortError, MemoryError):
+                raise
+            except Exception as e:  # a bug here, or IR no rule forbids: report where, not how
+                raise error("PORT6002", f"the numpy reference failed on kernel "
+                            f"{self.fn.name!r}: {type(e).__name__}: {e}", s.loc,
+                            "this is a bug in portable; please report it with the kernel") from e
 
     def s_decl(self, s: ir.Decl, m: np.ndarray) -> None:
         t = s.var.type
