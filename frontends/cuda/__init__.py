@@ -10,13 +10,15 @@ a PORT0005 note; clang's errors inside host functions are dropped for the same r
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from portable import ir
 from portable.errors import Diagnostic, Loc, PortError, error
 
 from . import clang
-from .module import translate
+from .module import translate, translate_tolerant
 
-__all__ = ["parse"]
+__all__ = ["FileResult", "KernelResult", "parse", "parse_kernels"]
 
 
 def _host_extents(tu, filename: str) -> list[tuple[str, int, int]]:
@@ -43,28 +45,177 @@ def parse(source: str, filename: str = "<string>", defines: dict | None = None,
     Raises PortError for clang's errors (PORT0001, at clang's file:line:col) and for anything
     the IR cannot express (PORT1xxx with what to write instead).
     """
+    tu = _tu(source, filename, defines, include_dirs, instances)
+    real = [e for e, _, _ in _clang_errors(tu, filename)]
+    if real:
+        raise PortError(real)
+    return translate(tu, filename)
+
+
+def _tu(source, filename: str, defines, include_dirs, instances):
     if not isinstance(source, str):
         raise error("PORT0001", f"source must be a str, got {type(source).__name__}")
-    name = filename
-    tu = clang.parse_tu(source, name, defines, include_dirs)
-    extra = explicit_instances(tu, name) + [([], str(i)) for i in instances]
+    tu = clang.parse_tu(source, filename, defines, include_dirs)
+    extra = explicit_instances(tu, filename) + [([], str(i)) for i in instances]
     if extra:
-        tu = clang.parse_tu(source + synthetic(extra), name, defines, include_dirs)
-    errors = [d for d in tu.diagnostics if d.severity >= clang.cindex().Diagnostic.Error]
-    if errors:
-        hosts = _host_extents(tu, name)
-        real = []
-        for d in errors:
-            f = d.location.file.name if d.location.file else name
-            off = d.location.offset
-            if d.severity < clang.cindex().Diagnostic.Fatal and any(
-                    f == hf and lo <= off <= hi for hf, lo, hi in hosts):
-                continue  # host code is skipped, so its errors do not matter
-            real.append(_clang_diagnostic(tu, d, Loc(_name(f, filename), d.location.line,
-                                                     d.location.column)))
-        if real:
-            raise PortError(real)
-    return translate(tu, name)
+        tu = clang.parse_tu(source + synthetic(extra), filename, defines, include_dirs)
+    return tu
+
+
+def _clang_errors(tu, filename: str) -> list[tuple[Diagnostic, str, int]]:
+    """clang's errors outside host code, each with its file and offset."""
+    ci = clang.cindex()
+    errors = [d for d in tu.diagnostics if d.severity >= ci.Diagnostic.Error]
+    if not errors:
+        return []
+    hosts = _host_extents(tu, filename)
+    real = []
+    for d in errors:
+        f = d.location.file.name if d.location.file else filename
+        off = d.location.offset
+        if d.severity < ci.Diagnostic.Fatal and any(
+                f == hf and lo <= off <= hi for hf, lo, hi in hosts):
+            continue  # host code is skipped, so its errors do not matter
+        loc = Loc(_name(f, filename), d.location.line, d.location.column)
+        real.append((_clang_diagnostic(tu, d, loc), f,
+                     off if d.severity < ci.Diagnostic.Fatal else -1))
+    return real
+
+
+@dataclass
+class KernelResult:
+    """One `__global__` function (or template specialisation) of a file, translated or not."""
+
+    name: str  # the IR name: the C++ spelling, `k` or `k<float, 256>`
+    loc: Loc
+    function: ir.Function | None  # None when it failed
+    errors: list[Diagnostic] = field(default_factory=list)
+    cursor: object = None  # libclang's cursor of the definition (for source-level analyses)
+
+    @property
+    def ok(self) -> bool:
+        return self.function is not None
+
+
+@dataclass
+class FileResult:
+    """What `parse_kernels` found: the kernels one by one, the helpers and module variables
+    they share, and the file-level diagnostics (host code skipped, errors outside kernels)."""
+
+    filename: str
+    kernels: list[KernelResult]
+    helpers: tuple[ir.Function, ...] = ()
+    globals: tuple[ir.GlobalVar, ...] = ()
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    tu: object = None
+
+    def module_ir(self, kernels: list[KernelResult] | None = None) -> ir.ModuleIR:
+        """A ModuleIR of the helpers, the globals and the given (default: every translated)
+        kernels."""
+        ks = [k for k in (self.kernels if kernels is None else kernels) if k.ok]
+        return ir.ModuleIR(self.helpers + tuple(k.function for k in ks), self.globals,
+                           self.filename)
+
+
+def parse_kernels(source: str, filename: str = "<string>", defines: dict | None = None,
+                  include_dirs: list | None = None, instances: list[str] | tuple = ()
+                  ) -> FileResult:
+    """Like `parse`, kernel by kernel: a kernel that fails (a PortError from the frontend, or
+    a clang error inside it or a device function it calls) does not stop the others.
+
+    A clang error outside any function (a missing header, a broken declaration) fails every
+    kernel of the file with that error. Raises only for a source that is not a str."""
+    tu = _tu(source, filename, defines, include_dirs, instances)
+    errs = _clang_errors(tu, filename)
+    fatal = [e for e, _, off in errs if off < 0]
+    if fatal:  # clang stopped: the AST is incomplete
+        return _all_fail(tu, filename, fatal)
+    m = translate_tolerant(tu, filename)
+    spans = _function_spans(tu)
+    results: list[KernelResult] = []
+    failed = {name: e for name, _, e in m.failures}
+    kernels = {f.name: f for f in m.functions.values() if f.kernel}
+    orphan = []
+    blamed: dict[str, list[Diagnostic]] = {}
+    for e, f, off in errs:
+        owners = [k for k, (kf, lo, hi) in spans.items() if kf == f and lo <= off <= hi]
+        if not owners:
+            orphan.append(e)
+        for o in owners:
+            blamed.setdefault(o, []).append(e)
+    for name, cur in m.kernel_cursors.items():
+        errors = list(orphan)
+        for fk in _reach(cur, spans):
+            errors += blamed.get(fk, [])
+        if name in failed and not errors:
+            errors = list(failed[name].diagnostics)
+        fn = kernels.get(name) if not errors else None
+        results.append(KernelResult(name, clang.loc(cur, filename), fn, _dedup(errors), cur))
+    helpers = tuple(f for f in m.functions.values() if not f.kernel)
+    return FileResult(filename, results, helpers, tuple(m.globals.values()),
+                      list(m.diagnostics), tu)
+
+
+def _dedup(ds: list[Diagnostic]) -> list[Diagnostic]:
+    seen, out = set(), []
+    for d in ds:
+        k = (d.code, d.loc, d.message)
+        if k not in seen:
+            seen.add(k)
+            out.append(d)
+    return out
+
+
+def _all_fail(tu, filename: str, errors: list[Diagnostic]) -> FileResult:
+    """Every `__global__` function clang saw fails with the file's fatal errors."""
+    out = []
+    for d in tu.cursor.walk_preorder():
+        if d.kind.name in ("FUNCTION_DECL", "FUNCTION_TEMPLATE") and d.is_definition() and \
+                any(k.kind.name == "CUDAGLOBAL_ATTR" for k in d.get_children()) and \
+                d.location.file is not None and d.location.file.name == filename:
+            out.append(KernelResult(d.spelling, clang.loc(d, filename), None, list(errors), d))
+    return FileResult(filename, out, diagnostics=list(errors) if not out else [], tu=tu)
+
+
+def _function_spans(tu) -> dict[tuple, tuple[str, int, int]]:
+    """key -> (file, start, end) of every device or global function definition."""
+    from .context import key
+
+    out = {}
+    for d in tu.cursor.walk_preorder():
+        if d.kind.name in ("FUNCTION_DECL", "CXX_METHOD", "FUNCTION_TEMPLATE", "CONSTRUCTOR") \
+                and d.is_definition():
+            f = d.extent.start.file
+            out[key(d)] = (f.name if f else "", d.extent.start.offset, d.extent.end.offset)
+    return out
+
+
+def _reach(cur, spans) -> list[tuple]:
+    """Keys of the function definitions reachable by calls from `cur` (itself included)."""
+    from .context import key
+
+    seen: list[tuple] = []
+    todo = [cur]
+    while todo:
+        c = todo.pop()
+        k = key(c)
+        if k in seen:
+            continue
+        seen.append(k)
+        tmpl = c.get_num_template_arguments() > 0 and c.kind.name == "FUNCTION_DECL"
+        if tmpl:  # errors point into the template's own span
+            seen.extend(sk for sk, (f, lo, hi) in spans.items()
+                        if c.extent.start.file and f == c.extent.start.file.name
+                        and lo <= c.extent.start.offset <= hi)
+        for n in c.walk_preorder():
+            if n.kind.name in ("CALL_EXPR", "DECL_REF_EXPR", "MEMBER_REF_EXPR"):
+                r = n.referenced
+                if r is not None and r.kind.name in ("FUNCTION_DECL", "CXX_METHOD",
+                                                      "CONSTRUCTOR", "FUNCTION_TEMPLATE"):
+                    d = r.get_definition()
+                    if d is not None and key(d) not in seen:
+                        todo.append(d)
+    return seen
 
 
 def explicit_instances(tu, filename: str) -> list[tuple[list[str], str]]:

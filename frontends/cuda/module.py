@@ -66,8 +66,12 @@ class FunctionTranslator(Stmts):
 class ModuleTranslator:
     """State of one translation unit: functions done or in progress, module variables."""
 
-    def __init__(self, tu, filename: str) -> None:
+    def __init__(self, tu, filename: str, tolerant: bool = False) -> None:
         self.tu = tu
+        # tolerant: a kernel that fails is recorded in `failures` and the others go on
+        self.tolerant = tolerant
+        self.failures: list[tuple[str, object, PortError]] = []
+        self.kernel_cursors: dict[str, object] = {}
         self.filename = filename
         self.functions: dict[tuple, ir.Function] = {}
         self.names: dict[tuple, str] = {}
@@ -160,9 +164,19 @@ class ModuleTranslator:
 
     # ------------------------------------------------------------ functions
 
-    def kernel(self, d) -> None:
-        name = self.unique(d.spelling)
-        self.translate(d, name, kernel=True, spaces=())
+    def kernel(self, d, spelling: str | None = None) -> None:
+        name = self.unique(spelling or d.spelling)
+        self.kernel_cursors[name] = d
+        if not self.tolerant:
+            self.translate(d, name, kernel=True, spaces=())
+            return
+        try:
+            self.translate(d, name, kernel=True, spaces=())
+        except PortError as e:
+            self.failures.append((name, d, e))
+        except RecursionError:
+            self.failures.append((name, d, error("PORT1002", "expression nesting too deep",
+                                                 self.loc(d))))
 
     def translate(self, d, name: str, kernel: bool, spaces: tuple) -> None:
         k = (key(d), spaces)
@@ -230,10 +244,16 @@ class ModuleTranslator:
                     "PORT0005", f"host function {d.spelling!r} skipped", self.loc(d),
                     "portable runs kernels from Python: launch them with k[grid, block](...)"))
             elif kind == "VAR_DECL" and attrs(d) & {"CUDADEVICE_ATTR", "CUDACONSTANT_ATTR"}:
-                self.global_ref(d, None)
+                try:
+                    self.global_ref(d, None)
+                except PortError as e:
+                    if not self.tolerant:
+                        raise
+                    # a kernel that uses the variable fails when it reaches it
+                    self.diagnostics.extend(e.diagnostics)
         for d in self.template_kernels():
-            self.translate(d, self.unique(template_name(d)), kernel=True, spaces=())
-        if not any(f.kernel for f in self.functions.values()):
+            self.kernel(d, template_name(d))
+        if not any(f.kernel for f in self.functions.values()) and not self.failures:
             hint = "mark the kernel functions __global__"
             if any(d.kind.name == "FUNCTION_TEMPLATE" and self.is_kernel(d)
                    for d in self.top_level(self.tu.cursor)):
@@ -281,6 +301,19 @@ def ident(name: str) -> str:
     return re.sub(r"\W+", "_", name.replace("operator", "op")).strip("_") or "fn"
 
 
+def translate_tolerant(tu, filename: str) -> ModuleTranslator:
+    """Translate kernel by kernel: the driver's `functions` hold what translated,
+    `failures` the (name, cursor, PortError) of each kernel that did not."""
+    m = ModuleTranslator(tu, filename, tolerant=True)
+    try:
+        m.run()
+    except PortError as e:
+        if e.code != "PORT0002":
+            raise
+        m.diagnostics.extend(e.diagnostics)
+    return m
+
+
 def translate(tu, filename: str) -> tuple[ir.ModuleIR, list[Diagnostic]]:
     m = ModuleTranslator(tu, filename)
     try:
@@ -292,4 +325,4 @@ def translate(tu, filename: str) -> tuple[ir.ModuleIR, list[Diagnostic]]:
     return mod, m.diagnostics
 
 
-__all__ = ["LV", "translate"]
+__all__ = ["LV", "ModuleTranslator", "translate", "translate_tolerant"]
