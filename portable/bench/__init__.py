@@ -12,6 +12,6 @@ cluster     the matrix on every worker of a Dask distributed cluster
 """
 
 from portable.bench.driver import Plan, run_plan
-from portable.bench.measure import Method, measure
+from portable.bench.measure import Method
 
-__all__ = ["Method", "Plan", "measure", "run_plan"]
+__all__ = ["Method", "Plan", "run_plan"]

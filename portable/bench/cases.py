@@ -55,6 +55,8 @@ def evaluate(text: str, names: dict, what: str):
             return v.item() if isinstance(v, np.generic) else v
         if isinstance(node, ast.BinOp) and type(node.op) in _BIN:
             return _BIN[type(node.op)](ev(node.left), ev(node.right))
+        if isinstance(node, ast.Tuple):  # grid and block dimensions: "64, 64"
+            return tuple(ev(e) for e in node.elts)
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
             return -ev(node.operand)
         if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
@@ -159,8 +161,10 @@ def user_spec(path: str, kernel: str, grid: str, block: str, args: list[str],
             shape = tuple(int(evaluate(s, scalars, f"--arg {d.name} shape")) for s in d.shape)
             if any(n <= 0 for n in shape):
                 raise error("PORT4012", f"--arg {d.name}: shape {shape} must be positive")
-    dims = [tuple(int(evaluate(x, scalars, opt)) for x in text.split(","))
-            for text, opt in ((grid, "--grid"), (block, "--block"))]
+    dims = []
+    for text, opt in ((grid, "--grid"), (block, "--block")):
+        v = evaluate(text, scalars, opt)
+        dims.append(tuple(int(x) for x in v) if isinstance(v, tuple) else (int(v),))
     smem = int(evaluate(shared_mem, scalars, "--shared-mem"))
     shapes = {d.name: tuple(int(evaluate(s, scalars, d.name)) for s in d.shape)
               for d in decls if d.shape is not None}

@@ -59,7 +59,8 @@ def worker_job(plan: Plan, spec_names: list[str | object], backends: list[str] |
 
 
 def run_cluster(address: str, plan: Plan, backends: list[str] | None = None,
-                on_progress: Callable[[int, int, str], None] | None = None, client=None) -> dict:
+                on_progress: Callable[[int, int, str], None] | None = None, client=None,
+                timeout: str = "20s") -> dict:
     """Run `plan` on every worker of the cluster at `address` (or of `client`); one report.
     `backends` None means each worker's own available backends."""
     try:
@@ -70,7 +71,7 @@ def run_cluster(address: str, plan: Plan, backends: list[str] | None = None,
     own = client is None
     if own:
         try:
-            client = Client(address, timeout="20s")
+            client = Client(address, timeout=timeout)
         except (OSError, TimeoutError) as e:
             raise error("PORT4013", f"cannot reach the scheduler at {address}: {e}",
                         hint="start one with `dask scheduler` and workers with `dask worker "

@@ -236,16 +236,17 @@ def roofline() -> dict:
         tri = (24 * n / best / 1e9, "numpy triad (two passes; a lower bound)")
     out["triad_gbps"], out["triad_source"] = round(tri[0], 2), tri[1]
     for dtype, key in ((np.float32, "peak_gflops_fp32"), (np.float64, "peak_gflops_fp64")):
-        n = 2048
-        a = np.random.default_rng(1).standard_normal((n, n)).astype(dtype)
-        a @ a
-        best = float("inf")
-        for _ in range(3):
-            t0 = time.perf_counter()
-            a @ a
-            best = min(best, time.perf_counter() - t0)
-        out[key] = round(2 * n**3 / best / 1e9, 1)
-    out["peak_source"] = "numpy matmul (BLAS GEMM, all cores) of 2048x2048, best of 3"
+        best = 0.0
+        for n, reps in ((1024, 10), (2048, 3)):  # best rate of both: a busy machine's peak
+            a = np.random.default_rng(1).standard_normal((n, n)).astype(dtype)
+            c = a @ a
+            for _ in range(reps):
+                t0 = time.perf_counter()
+                np.matmul(a, a, out=c)
+                best = max(best, 2 * n**3 / (time.perf_counter() - t0) / 1e9)
+        out[key] = round(best, 1)
+    out["peak_source"] = ("numpy matmul (BLAS GEMM, all cores), best rate of 1024^2 x10 and "
+                          "2048^2 x3")
     return out
 
 

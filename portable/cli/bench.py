@@ -153,7 +153,9 @@ def run(args) -> int:
     from portable.bench.driver import run_plan
 
     plan = _plan(args)
-    console = Console(stderr=False)
+    console = Console()
+    if not console.is_terminal:  # a log or a pipe: keep every column readable
+        console = Console(width=170)
     with _progress(console) as progress:
         task = progress.add_task("bench", total=None)
         if args.scheduler:
