@@ -220,7 +220,7 @@ def test_python_spec_file(tmp_path, seed):
         "import numpy as np\nfrom portable.kernels import Run, Spec, cdiv\n"
         "SPECS = [Spec(name='twice', source='double_it.cu', sizes={'small': {'n': 999}},\n"
         "  inputs=lambda rng, n: {'x': rng.standard_normal(n).astype(np.float32),\n"
-        "                         'y': rng.standard_normal(n).astype(np.float32), 'n': np.int32(n)},\n"
+        "    'y': rng.standard_normal(n).astype(np.float32), 'n': np.int32(n)},\n"
         "  launches=lambda n: [Run('twice', cdiv(n, 64), 64, ('x', 'y', 'n'))],\n"
         "  reference=lambda d, n: {'y': 2 * d['x']},\n"
         "  bytes=lambda n: 8 * n, flops=lambda n: n, rtol=0, atol=0)]\n")
