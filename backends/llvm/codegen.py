@@ -105,10 +105,27 @@ class Codegen(ExprEmitter):
 
     # ------------------------------------------------------------ function shell
     def emit(self) -> L.Module:
-        fty = L.FunctionType(L.VoidType(), [PTR] * 5 + [I64T] * 8)
-        f = L.Function(self.module, fty, name=self.fn.name)
+        # The exported shell loads the pointer parameters and calls the always-inlined body,
+        # whose `noalias` arguments (the kernel's __restrict__ pointers) LLVM turns into
+        # scoped alias metadata when inlining: vector loops without runtime alias checks.
+        ptrs = [i for i, p in enumerate(self.fn.params) if isinstance(p.type, Pointer)]
+        shell_ty = [PTR] * 5 + [I64T] * 8
+        shell = L.Function(self.module, L.FunctionType(L.VoidType(), shell_ty), name=self.fn.name)
+        f = L.Function(self.module, L.FunctionType(L.VoidType(), shell_ty + [PTR] * len(ptrs)),
+                       name=self.fn.name + ".body")
+        f.linkage = "internal"
+        f.attributes.add("alwaysinline")
+        sb = L.IRBuilder(shell.append_basic_block("entry"))
+        loaded = [sb.load(sb.gep(shell.args[0], [L.Constant(I64T, i)], source_etype=PTR), typ=PTR)
+                  for i in ptrs]
+        sb.call(f, [*shell.args, *loaded])
+        sb.ret_void()
         self.func = f
-        (argv, lens, scratch, counter, err, gx, gy, gz, chunk, dyn, bx, by, bz) = f.args
+        (argv, lens, scratch, counter, err, gx, gy, gz, chunk, dyn, bx, by, bz) = f.args[:13]
+        self.ptr_args = dict(zip(ptrs, f.args[13:], strict=False))
+        for i, a in self.ptr_args.items():
+            if self.fn.params[i].type.restrict:
+                a.add_attribute("noalias")
         for a in (argv, lens, scratch):
             a.add_attribute("noalias")
         self.scratch, self.err, self.dyn_size = scratch, err, dyn
@@ -124,7 +141,9 @@ class Codegen(ExprEmitter):
         self.params: dict[str, object] = {}
         self.gptrs: dict[str, P] = {}
         for i, name in enumerate(self.slot_names):
-            slot = b.load(b.gep(argv, [L.Constant(I64T, i)], source_etype=PTR), typ=PTR)
+            slot = self.ptr_args.get(i) if not self.checks else None
+            if slot is None:
+                slot = b.load(b.gep(argv, [L.Constant(I64T, i)], source_etype=PTR), typ=PTR)
             p = self.fn.params[i] if i < len(self.fn.params) else None
             ptr = self.bounded(slot, lens, i)
             if p is None:
@@ -585,7 +604,8 @@ class Codegen(ExprEmitter):
             self.thread_loop(g, count)
             nact = self.alloca_raw("__bvote_n", I32T)
             b.store(L.Constant(I32T, 0), nact)
-            self.thread_loop(g, lambda: b.store(b.add(b.load(nact, typ=I32T), L.Constant(I32T, 1)), nact))
+            self.thread_loop(g, lambda: b.store(b.add(b.load(nact, typ=I32T),
+                                                      L.Constant(I32T, 1)), nact))
             n, c = b.load(nact, typ=I32T), b.load(acc, typ=I32T)
             r = {Op.SYNC_COUNT: c,
                  Op.SYNC_AND: b.zext(b.icmp_unsigned("==", c, n), I32T),
@@ -606,8 +626,13 @@ class Codegen(ExprEmitter):
             b.store(L.Constant(I32T, 0), wptr(wbits))
 
         def gather() -> None:
+            # wact: lanes that vote (active, and named in their own mask); wbits: voters whose
+            # predicate holds. ACTIVEMASK counts every active lane.
             lane = b.trunc(b.and_(self.tid_lin(), L.Constant(I64T, WARP - 1)), I32T)
             bit = b.shl(L.Constant(I32T, 1), lane)
+            if s.mask is not None and s.op is not Op.ACTIVEMASK:
+                m = self.convert(self.ex(s.mask), s.mask.type, _U32)
+                bit = b.and_(bit, m)
             pa = wptr(wact)
             b.store(b.or_(b.load(pa, typ=I32T), bit), pa)
             if s.pred is not None:
@@ -616,19 +641,14 @@ class Codegen(ExprEmitter):
                 b.store(b.or_(b.load(pb, typ=I32T), b.select(p, bit, L.Constant(I32T, 0))), pb)
 
         def result() -> None:
-            act = b.load(wptr(wact), typ=I32T)
+            voters = b.load(wptr(wact), typ=I32T)
             bits = b.load(wptr(wbits), typ=I32T)
-            m = self.convert(self.ex(s.mask), s.mask.type, _U32) if s.mask is not None \
-                else L.Constant(I32T, -1)
-            am = b.and_(act, m)
-            if s.op is Op.ACTIVEMASK:
-                r = act
-            elif s.op is Op.VOTE_BALLOT:
-                r = b.and_(bits, am)
+            if s.op in (Op.ACTIVEMASK, Op.VOTE_BALLOT):
+                r = voters if s.op is Op.ACTIVEMASK else bits
             elif s.op is Op.VOTE_ANY:
-                r = b.zext(b.icmp_unsigned("!=", b.and_(bits, am), L.Constant(I32T, 0)), I32T)
-            else:  # VOTE_ALL
-                r = b.zext(b.icmp_unsigned("==", b.and_(bits, am), am), I32T)
+                r = b.zext(b.icmp_unsigned("!=", bits, L.Constant(I32T, 0)), I32T)
+            else:  # VOTE_ALL: no voter says false
+                r = b.zext(b.icmp_unsigned("==", bits, voters), I32T)
             b.store(self.to_slot(self.convert(r, _U32, s.dst.type), s.dst.type),
                     self.var_ptr(s.dst))
 

@@ -205,7 +205,7 @@ class ExprEmitter:
         return ["contract"] if self.contract else []
 
     def ex_Binary(self, e: ir.Binary):
-        op, b = e.op, self.b
+        op, _b = e.op, self.b
         if op in (Op.LAND, Op.LOR):
             return self.logical(e)
         if isinstance(e.lhs.type, (Pointer, Array)) or isinstance(e.rhs.type, (Pointer, Array)):
@@ -275,7 +275,8 @@ class ExprEmitter:
                     r = b.select(m1, zero, b.srem(x, safe))
                     if op in (Op.FLOORDIV, Op.FLOORMOD):  # Python: round towards -inf
                         fix = b.and_(b.icmp_signed("!=", r, zero),
-                                     b.xor(b.icmp_signed("<", r, zero), b.icmp_signed("<", y, zero)))
+                                     b.xor(b.icmp_signed("<", r, zero),
+                                           b.icmp_signed("<", y, zero)))
                         q = b.select(fix, b.sub(q, one), q)
                         r = b.select(fix, b.add(r, y), r)
                 else:
@@ -391,7 +392,8 @@ class ExprEmitter:
     def select(self, c, x, y):
         if isinstance(x, P):
             parts = [self.b.select(c, u, v) if u is not None else None
-                     for u, v in zip((x.addr, x.lo, x.hi, x.aid), (y.addr, y.lo, y.hi, y.aid))]
+                     for u, v in zip((x.addr, x.lo, x.hi, x.aid), (y.addr, y.lo, y.hi, y.aid),
+                                     strict=True)]
             return P(*parts)
         return self.b.select(c, x, y)
 
@@ -469,7 +471,7 @@ class ExprEmitter:
         if isinstance(bt, Array):
             flat = L.Constant(I64T, 0)
             shape = bt.shape or (0,)
-            for k, (ix, n) in enumerate(zip(index, shape)):
+            for k, (ix, n) in enumerate(zip(index, shape, strict=False)):
                 v = self.index64(self.ex(ix), ix.type)
                 flat = b.add(b.mul(flat, L.Constant(I64T, n)), v) if k else v
             return self.array_elem(base, flat), flat
@@ -723,32 +725,30 @@ class ExprEmitter:
         n = self.nthreads_value()
         lane32 = b.trunc(b.and_(tid, L.Constant(I64T, WARP - 1)), I32T)
         warp_base = b.and_(tid, L.Constant(I64T, ~(WARP - 1)))
-        arg = self.convert(self.ex(e.lane), e.lane.type, I32)
+        # PTX shfl.sync: b = source & 31, segment mask from the width, clamp to the segment end
+        # (start for up); an out-of-segment source reads the caller's own value.
+        c = lambda v: L.Constant(I32T, v)  # noqa: E731
+        arg = b.and_(self.convert(self.ex(e.lane), e.lane.type, I32), c(31))
         w = self.convert(self.ex(e.width), e.width.type, I32)
-        w = b.select(b.icmp_unsigned("<", b.sub(w, L.Constant(I32T, 1)), L.Constant(I32T, 32)),
-                     w, L.Constant(I32T, WARP))
-        wm = b.sub(w, L.Constant(I32T, 1))
-        seg = b.and_(lane32, b.not_(wm))
-        pos = b.and_(lane32, wm)
-        true = L.Constant(I1, 1)
-        match e.op:
-            case Op.SHFL_IDX:
-                src, ok = b.add(seg, b.and_(arg, wm)), true
-            case Op.SHFL_UP:
-                src = b.sub(lane32, arg)
-                ok = b.icmp_unsigned(">=", pos, arg)
-            case Op.SHFL_DOWN:
+        segmask = b.and_(b.sub(c(WARP), w), c(31))
+        lo = b.and_(lane32, segmask)
+        if e.op is Op.SHFL_UP:
+            src = b.sub(lane32, arg)
+            ok = b.icmp_signed(">=", src, lo)
+        else:
+            hi = b.or_(lo, b.and_(c(31), b.not_(segmask)))
+            if e.op is Op.SHFL_DOWN:
                 src = b.add(lane32, arg)
-                ok = b.icmp_unsigned("<", b.add(pos, arg), w)
-                ok = b.and_(ok, b.icmp_unsigned("<", arg, w))
-            case Op.SHFL_XOR:
+            elif e.op is Op.SHFL_XOR:
                 src = b.xor(lane32, arg)
-                ok = b.icmp_unsigned("==", b.and_(src, b.not_(wm)), seg)
-            case _:
+            elif e.op is Op.SHFL_IDX:
+                src = b.or_(lo, b.and_(arg, b.not_(segmask)))
+            else:
                 raise error("PORT6002", f"llvm backend: {e.op}", e.loc)
-        src_tid = b.add(warp_base, b.zext(b.and_(src, L.Constant(I32T, WARP - 1)), I64T))
-        ok = b.and_(ok, b.icmp_unsigned("<", src_tid, n))
-        src_tid = b.select(ok, src_tid, tid)
+            ok = b.icmp_signed("<=", src, hi)
+        src = b.select(ok, src, lane32)
+        src_tid = b.add(warp_base, b.zext(src, I64T))
+        src_tid = b.select(b.icmp_unsigned("<", src_tid, n), src_tid, tid)  # partial warp
         v = b.load(self.var_ptr(e.src, src_tid), typ=self.slot_ty(e.src.type))
         return self.from_slot(v, e.type)
 

@@ -68,7 +68,10 @@ def load(obj: bytes, name: str) -> tuple[object, int]:
     s = state()
     llvm = s["llvm"]
     with LOCK:
-        engine = llvm.create_mcjit_compiler(llvm.parse_assembly(""), s["tm"])
+        # the engine owns (and frees) its target machine, so each engine gets its own
+        tm = llvm.Target.from_default_triple().create_target_machine(
+            cpu=s["cpu"], features=s["features"], opt=3, jit=True)
+        engine = llvm.create_mcjit_compiler(llvm.parse_assembly(""), tm)
         engine.add_object_file(llvm.ObjectFileRef.from_data(obj))
         engine.finalize_object()
         addr = engine.get_function_address(name)

@@ -8,17 +8,19 @@ Three steps, all IR-level and independent of LLVM:
    a block-level reduction (`Collective`); read the result".
 2. `plan` classifies statements. A control statement that contains a split point (barrier, shuffle,
    vote) or a `break`/`continue` aimed at such a loop is *block-level*: it runs once per block, with
-   thread loops inside it. Everything else is *thread code*, grouped into maximal runs (regions) that
-   become one loop over the block's threads each. Block-level control whose condition is the same
-   for every thread (*uniform*: it depends only on parameters, blockIdx, blockDim, gridDim, constants
-   and uniform variables) is a plain branch or loop; otherwise the slower always-correct path runs it
-   SIMT-style with per-thread flags (which threads took the branch, left the loop, continued).
+   thread loops inside it. Everything else is *thread code*, grouped into maximal runs (regions)
+   that become one loop over the block's threads each. Block-level control whose condition is the
+   same for every thread (*uniform*: it depends only on parameters, blockIdx, blockDim, gridDim,
+   constants and uniform variables) is a plain branch or loop; otherwise the slower always-correct
+   path runs it SIMT-style with per-thread flags (which threads took the branch, left the loop,
+   continued).
 3. Variables referenced in more than one region live in per-thread arrays ("spilled"); uniform
    variables defined only at block level are block scalars; the rest stay registers.
 
-The uniformity check here is local and conservative (a greatest fixpoint over variables whose every
-definition is block-level and uniform); it never needs to be right about divergence to be correct,
-only to be fast.
+The uniformity check here is local (a greatest fixpoint over variables whose every definition is
+block-level and uniform, with the same sources of divergence as portable/analysis/uniformity.py,
+which has already rejected barriers under divergent control before a kernel gets here); it never
+needs to be right about divergence to be correct, only to be fast.
 """
 
 from __future__ import annotations
@@ -139,7 +141,7 @@ class _Hoister:
                     return [ir.Decl(first, ir.TRUE), ir.While(
                         ir.TRUE, (head, ir.Assign(first, ir.FALSE), *body), loc=s.loc)]
                 return [dataclasses.replace(s, body=body)]
-            case ir.For(var, start, stop, step, body):
+            case ir.For(_, start, stop, step, body):
                 pre, st = self.expr(start)
                 if _has_warp_op(stop) or _has_warp_op(step):
                     raise error("PORT6002", "llvm backend: a warp shuffle or vote in a for-loop "
@@ -257,6 +259,12 @@ def _evaluable(e: ir.Expr, uni: set[str]) -> bool:
             return all(_evaluable(c, uni) for c in ir.children(e) if isinstance(c, ir.Expr))
         case ir.Call():
             return e.fn in INTRINSICS and all(_evaluable(a, uni) for a in e.args)
+        case ir.Load():
+            # a load at a block-uniform address, as analysis/uniformity.py treats it (other
+            # threads' writes are ordered before it only by a barrier, which ends a region)
+            b = e.base.type
+            return (isinstance(b, Pointer) or (isinstance(b, Array) and b.space != Space.LOCAL)) \
+                and all(_evaluable(c, uni) for c in (e.base, *e.index))
     return False
 
 
@@ -310,7 +318,7 @@ class _Planner:
                         ls = loop_stack[:-1] + ((loop, ifs + (cond,)),)
                     for b in (then, orelse):
                         self.collect(b, c2, bl, loop_is_block, sites, breaks, ls)
-                case ir.For(var, start, stop, step, fbody):
+                case ir.For(var, start, _, step, fbody):
                     c2 = ctx + (s,) if bl else ctx
                     self.decl_depth[var.name] = len(ctx)
                     sites.append((var.name, [start, step], bl, c2))
@@ -378,7 +386,12 @@ class _Planner:
             if isinstance(s, (ir.Decl, ir.Assign)) and s.var.name in self.uni:
                 # A uniform definition runs once per block; hoist it above the pending thread
                 # code unless that code reads the variable (then the region must end here).
-                if any(isinstance(n, ir.Var) and n.name == s.var.name for n in ir.walk(tuple(run))):
+                # A load must also see this thread's own earlier stores.
+                value = s.init if isinstance(s, ir.Decl) else s.value
+                name = s.var.name
+                if any(isinstance(n, ir.Var) and n.name == name for n in ir.walk(tuple(run))) \
+                        or (value is not None and any(isinstance(n, ir.Load)
+                                                      for n in ir.walk(value))):
                     flush()
                 out.append(Node("def", s))
             elif is_split(s):

@@ -21,7 +21,6 @@ from .codegen import ERR_FIELDS, Codegen
 from .plan import legalize, plan
 
 
-
 def _code_version() -> str:
     """A digest of this backend's sources: any change to the code generator misses the cache."""
     here = os.path.dirname(os.path.abspath(__file__))

@@ -7,7 +7,7 @@
 
 `inputs` is the dict the library Spec generates; `size` is a size name ("small", "large") or the
 size parameters themselves. The shared library is built on first use with
-`gcc -O3 -march=native -fopenmp` next to this file (handc.so, git-ignored) and rebuilt when
+`gcc -O3 -march=native -fopenmp` next to this file (libhandc.so, git-ignored) and rebuilt when
 handc.c changes.
 """
 
@@ -25,7 +25,7 @@ import numpy as np
 
 HERE = Path(__file__).parent
 SRC = HERE / "handc.c"
-LIB = HERE / "handc.so"
+LIB = HERE / "libhandc.so"
 CFLAGS = ["-O3", "-march=native", "-fopenmp", "-shared", "-fPIC", "-std=c11"]
 _lib: ctypes.CDLL | None = None
 _why: str | None = None

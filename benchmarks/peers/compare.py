@@ -1,0 +1,133 @@
+"""Time library kernels on the llvm backend against their hand-written C/OpenMP peers.
+
+    python benchmarks/peers/compare.py [--size large] [--reps 3] [kernel ...]
+
+Prints a markdown table: best-of-reps time on llvm and hand C, the ratio (hand C time / llvm
+time, > 1 means llvm is faster), and for memory-bound kernels the achieved bandwidth as a
+fraction of this machine's STREAM triad. Compile times per kernel: the frontend's parse, a cold
+llvm compile (empty cache) and a cached one (object code from the on-disk cache).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import handc  # noqa: E402
+
+
+def best(f, reps: int) -> float:
+    ts = []
+    for _ in range(reps):
+        t = time.perf_counter()
+        f()
+        ts.append(time.perf_counter() - t)
+    return min(ts)
+
+
+def time_llvm(spec, params: dict, inputs: dict, reps: int) -> float:
+    import portable.kernels as K
+
+    mod = K.load_module(spec.source, tuple(sorted(spec.defines.items())))
+    runs = spec.launches(**params)
+    args = {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in inputs.items()}
+    launchers = []
+    for r in runs:
+        k = mod[r.kernel]
+        launchers.append((k, r))
+
+    def go() -> None:
+        for k, r in launchers:
+            k.launch(r.grid, r.block, *(args[a] for a in r.args), backend="llvm",
+                     shared_mem=r.shared_mem)
+
+    go()  # compile and warm up
+    return best(go, reps)
+
+
+def time_handc(name: str, params: dict, inputs: dict, reps: int) -> float:
+    args = {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in inputs.items()}
+    handc.run(name, args, params)
+    return best(lambda: handc.run(name, args, params), reps)
+
+
+def compile_times(spec) -> tuple[float, float, float]:
+    """Per kernel: frontend parse seconds, cold compile (empty cache) and cached compile (code
+    from the on-disk cache into a fresh process-level cache), for the spec's kernels."""
+    import portable.kernels as K
+    from portable.backends.llvm import runtime
+
+    from portable.launch import dim3
+
+    runs = spec.launches(**spec.sizes["small"])
+    defines = tuple(sorted(spec.defines.items()))
+    K.load_module.cache_clear()
+    t = time.perf_counter()
+    mod = K.load_module(spec.source, defines)
+    parse = time.perf_counter() - t
+    fns = {r.kernel: (mod[r.kernel].ir, dim3(r.block, "block")) for r in runs}
+
+    def compile_all() -> float:
+        runtime.clear_memory_cache()
+        t = time.perf_counter()
+        for fn, block in fns.values():
+            runtime.compiled(fn, block, False, True)
+        return (time.perf_counter() - t) / len(fns)
+
+    old = os.environ.get("PORTABLE_CACHE_DIR")
+    with tempfile.TemporaryDirectory() as d:
+        os.environ["PORTABLE_CACHE_DIR"] = d
+        cold = compile_all()
+        warm = compile_all()
+    if old is None:
+        os.environ.pop("PORTABLE_CACHE_DIR", None)
+    else:
+        os.environ["PORTABLE_CACHE_DIR"] = old
+    return parse / len(fns), cold, warm
+
+
+def main(argv=None) -> None:
+    import portable.kernels as K
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("kernels", nargs="*")
+    ap.add_argument("--size", default="large")
+    ap.add_argument("--reps", type=int, default=3)
+    a = ap.parse_args(argv)
+    why = handc.available()
+    if why:
+        sys.exit(f"hand-C peers unavailable: {why}")
+    triad = handc.triad(1 << 25, 5)
+    print(f"STREAM triad: {triad:.1f} GB/s ({handc.threads()} OpenMP threads)\n")
+    print("| kernel | llvm ms | hand C ms | hand C / llvm | llvm GB/s | % of triad | "
+          "parse ms | cold compile ms | cached ms |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    ratios = []
+    reg = K.registry()
+    for name in a.kernels or handc.kernels():
+        spec = reg[name]
+        params = spec.sizes[a.size]
+        inputs = spec.inputs(np.random.default_rng(0), **params)
+        tl = time_llvm(spec, params, inputs, a.reps)
+        th = time_handc(name, params, inputs, a.reps)
+        parse, cold, warm = compile_times(spec)
+        ratio = th / tl
+        ratios.append(ratio)
+        gbs = spec.bytes(**params) / tl / 1e9
+        frac = f"{100 * gbs / triad:.0f}%" if "memory-bound" in spec.tags else "-"
+        print(f"| {name} | {tl * 1e3:.2f} | {th * 1e3:.2f} | {ratio:.2f} | {gbs:.1f} | {frac} | "
+              f"{parse * 1e3:.0f} | {cold * 1e3:.0f} | {warm * 1e3:.2f} |", flush=True)
+    geo = math.exp(sum(math.log(r) for r in ratios) / len(ratios))
+    print(f"\ngeomean hand C / llvm: {geo:.2f}x over {len(ratios)} kernels")
+
+
+if __name__ == "__main__":
+    main()
