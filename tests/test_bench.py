@@ -255,6 +255,8 @@ def test_cli_writes_json_csv_markdown_and_plot(tmp_path, seed):
     md = Path(f"{base}.md").read_text()
     assert "shared machine" in md and "| saxpy | numpy-vec | small |" in md and "## Method" in md
     assert Path(f"{base}.png").read_bytes()[:4] == b"\x89PNG"
+    assert main(["bench", "--from", f"{base}.json", "--markdown", f"{base}2.md"]) == 0
+    assert Path(f"{base}2.md").read_text() == md  # re-rendered from the JSON alone
     assert "<svg" in Path(f"{base}.svg").read_text()[:500]
 
 

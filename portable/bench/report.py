@@ -66,8 +66,8 @@ def headline_lines(summ: dict) -> list[str]:
         lines.append(f"native CUDA vs the Triton translation: CUDA {r['geomean']:.2f}x faster "
                      f"(geomean, {r['kernels']} kernels)")
     for impl, r in summ.get("vs_llvm", {}).items():
-        lines.append(f"llvm vs {impl}: {r['geomean']:.2f}x (time {impl} / time llvm, geomean "
-                     f"over {r['kernels']} kernels)")
+        lines.append(f"{impl} takes {r['geomean']:.2f}x the time of llvm (geomean over "
+                     f"{r['kernels']} kernels at the same size; above 1, llvm is faster)")
     return lines
 
 

@@ -61,6 +61,8 @@ def register(sub) -> None:
     o.add_argument("--markdown", dest="md_path", help="write the report as markdown")
     o.add_argument("--plot", dest="plot_path", help="write the roofline as PATH.png and PATH.svg")
     o.add_argument("--note", action="append", default=[], help="a line for the markdown report")
+    o.add_argument("--from", dest="from_path", metavar="REPORT.json",
+                   help="do not run: render an earlier --json report as table/CSV/markdown/plot")
     u = p.add_argument_group("user kernels")
     u.add_argument("--file", help="a .cu file (or .py of numba.cuda-style kernels); with "
                    "--kernel, --grid, --block and --arg")
@@ -149,13 +151,17 @@ def _progress(console: Console) -> Progress:
 def run(args) -> int:
     if args.action:
         return compare_cmd(args)
-    from portable.bench import report as rep
     from portable.bench.driver import run_plan
 
-    plan = _plan(args)
     console = Console()
     if not console.is_terminal:  # a log or a pipe: keep every column readable
         console = Console(width=170)
+    if args.from_path:
+        from portable.bench.compare import load
+
+        result = load(args.from_path)
+        return _output(args, result, console, notes=args.note or result.get("notes"))
+    plan = _plan(args)
     with _progress(console) as progress:
         task = progress.add_task("bench", total=None)
         if args.scheduler:
@@ -172,9 +178,15 @@ def run(args) -> int:
                         else "roofline: triad + GEMM peak")
                 progress.update(task, total=total, completed=i, description=what)
             result = run_plan(plan, on_task=step)
-    result["summary"] = rep.summary(result["rows"])
     if args.note:
         result["notes"] = args.note
+    return _output(args, result, console, args.note)
+
+
+def _output(args, result: dict, console, notes: list[str] | None) -> int:
+    from portable.bench import report as rep
+
+    result["summary"] = rep.summary(result["rows"])
     rep.print_table(result, console)
     written = []
     if args.json_path:
@@ -184,7 +196,7 @@ def run(args) -> int:
         _write(args.csv_path, rep.to_csv(result))
         written.append(args.csv_path)
     if args.md_path:
-        _write(args.md_path, rep.to_markdown(result, args.note))
+        _write(args.md_path, rep.to_markdown(result, notes))
         written.append(args.md_path)
     if args.plot_path:
         from portable.bench.roofline import plot
