@@ -667,7 +667,9 @@ class Codegen(ExprEmitter):
         b, f = self.b, self.func
         match s:
             case ir.Decl(var, init):
-                if init is not None:
+                if var.name in self.plan.remat:
+                    pass  # recomputed at every use
+                elif init is not None:
                     self.assign(var, init)
                 elif isinstance(var.type, Scalar) and var.name not in self.spill:
                     ptr = self.var_ptr(var)

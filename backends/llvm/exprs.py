@@ -161,6 +161,9 @@ class ExprEmitter:
         raise error("PORT6002", f"llvm backend: constant of type {t}", e.loc)
 
     def ex_Var(self, e: ir.Var):
+        remat = self.plan.remat.get(e.name)
+        if remat is not None:
+            return self.ex(remat)
         if isinstance(e.type, Array):  # an array used as a value decays to a pointer
             return self.array_ptr(e)
         return self.from_slot(self.b.load(self.var_ptr(e), typ=self.slot_ty(e.type)), e.type)

@@ -241,6 +241,7 @@ class Plan:
     flags: list[str]  # per-thread byte flags (SIMT ifs and loops)
     nregions: int
     has_split: bool
+    remat: dict[str, ir.Expr] = field(default_factory=dict)  # recomputed, never stored
 
 
 def _evaluable(e: ir.Expr, uni: set[str]) -> bool:
@@ -421,6 +422,8 @@ class _Planner:
                                             step=self.region([]).id)
                         self.flags.append(node.flag + "c")
                 inner_uni = uniform_ctx and uniform
+                if uniform and isinstance(s, ir.For):
+                    self.block_for_vars.add(s.var.name)
                 if isinstance(s, ir.If):
                     node.body = self.build(s.then, inner_uni, loop_is_block, loops)
                     node.orelse = self.build(s.orelse, inner_uni, loop_is_block, loops)
@@ -438,13 +441,67 @@ class _Planner:
         self.uni = self.uniformity()[0] if self.has_split else set()
         self.breaks = getattr(self, "breaks", {})
         self.flags: list[str] = []
+        self.block_for_vars: set[str] = set()
         body = self.build(self.fn.body, True, False, [])
         exited = self.has_split and any(isinstance(n, ir.Return) for n in ir.walk(self.fn))
         spilled = set(self.forced) | self.spills(body)
         for v in self.fn.shared + self.fn.dynamic_shared:
             spilled.discard(v.name)
-        return Plan(self.fn, body, self.uni, spilled, self.types, exited, self.flags,
-                    self.nreg, self.has_split)
+        remat = self.rematerialisable(spilled)
+        return Plan(self.fn, body, self.uni, spilled - set(remat), self.types, exited,
+                    self.flags, self.nreg, self.has_split, remat)
+
+    def rematerialisable(self, spilled: set[str]) -> dict[str, ir.Expr]:
+        """Spilled variables cheaper to recompute at each use than to keep per thread: one
+        definition (a block-level Decl), never assigned, whose value is a pure function of thread
+        and block indices, parameters and values that cannot change while it is in scope
+        (single-definition uniform variables, block-level loop counters, other such variables).
+        Keeping `tx`, `row`, `i = blockIdx.x * blockDim.x + threadIdx.x` as expressions keeps
+        addresses affine in the thread index, which is what makes thread loops vectorise."""
+        defs: dict[str, int] = {}
+        init: dict[str, ir.Expr] = {}
+        for n in ir.walk(self.fn):
+            if isinstance(n, (ir.Decl, ir.Assign)):
+                defs[n.var.name] = defs.get(n.var.name, 0) + 1
+                if isinstance(n, ir.Decl) and n.init is not None:
+                    init[n.var.name] = n.init
+            elif isinstance(n, ir.For):
+                defs[n.var.name] = defs.get(n.var.name, 0) + 2
+        stable = {v for v in self.uni if defs.get(v) == 1} | self.block_for_vars
+        top = self.top_decls(self.fn.body)
+        cand = {v for v in spilled if defs.get(v) == 1 and v in init and v in top
+                and v not in self.forced and isinstance(self.types.get(v), Scalar)}
+
+        def ok(e: ir.Expr, c: set[str]) -> bool:
+            for n in ir.walk(e):
+                if isinstance(n, (ir.Load, ir.Atomic, ir.Shuffle, ir.Vote, ShflRead)):
+                    return False
+                if isinstance(n, ir.Global) or (isinstance(n, ir.Call)
+                                                and n.fn not in INTRINSICS):
+                    return False
+                if isinstance(n, ir.Var) and n.name not in c and n.name not in stable:
+                    return False
+            return True
+
+        changed = True
+        while changed:
+            changed = False
+            for v in sorted(cand):
+                if not ok(init[v], cand):
+                    cand.discard(v)
+                    changed = True
+        return {v: init[v] for v in cand}
+
+    def top_decls(self, body: ir.Body) -> set[str]:
+        """Variables declared at block-level positions (their Decl dominates later regions)."""
+        out: set[str] = set()
+        for s in body:
+            if isinstance(s, ir.Decl):
+                out.add(s.var.name)
+            elif isinstance(s, (ir.If, *LOOPS)) and self.blevel(s, True):
+                for b in ((s.then, s.orelse) if isinstance(s, ir.If) else (s.body,)):
+                    out |= self.top_decls(b)
+        return out
 
     def spills(self, body: list) -> set[str]:
         seen: dict[str, set[int]] = {}

@@ -157,9 +157,12 @@ class Launcher:
         self.fn = fn
         self.checks = bool(options.get("checks", config.checks()))
         self.contract = bool(options.get("fma", True))
+        self.specs: dict[tuple, Compiled] = {}  # block shape -> specialisation (no re-hashing)
 
     def __call__(self, spec: LaunchSpec) -> None:
-        c = compiled(self.fn, spec.block, self.checks, self.contract)
+        c = self.specs.get(spec.block)
+        if c is None:
+            c = self.specs[spec.block] = compiled(self.fn, spec.block, self.checks, self.contract)
         run(c, spec)
 
 
