@@ -151,12 +151,10 @@ class Kernel:
         """The kernel as `target` source: triton, cuda, hip, sycl, opencl or llvm."""
         from portable import backends
 
-        mod = backends.get(target) if target in backends.REGISTRY else None
-        if target in backends.SOURCE_TARGETS:
-            mod = backends.get_source_target(target)
-        if mod is None or not hasattr(mod, "source"):
+        if target not in backends.SOURCE_TARGETS:
             raise error("PORT4007", f"no source form for target {target!r}",
                         hint=f"targets: {', '.join(backends.SOURCE_TARGETS)}")
+        mod = backends.get_source_target(target)
         return mod.source(self.ir)
 
 
