@@ -567,6 +567,35 @@ class Codegen(ExprEmitter):
         self.simt.pop()
         b.position_at_end(exit_)
 
+    def node_strided(self, it, guards) -> None:
+        """An interchanged thread-strided for loop (see plan._Planner.interchangeable)."""
+        b, s, f = self.b, it.stmt, self.func
+        k = ir.Var(it.kvar, s.var.type)
+        g = guards + self.base_guards()
+        self.b.store(L.Constant(self.slot_ty(k.type), 0), self.var_ptr(k))
+        self.thread_loop(g, lambda: self.set_flag(it.flag, 0))
+        anyv = self.alloca_raw(it.flag + "any", I1)
+        head, exit_ = f.append_basic_block("st.head"), f.append_basic_block("st.exit")
+        b.branch(head)
+        b.position_at_end(head)
+        b.store(L.Constant(I1, 0), anyv)
+
+        def body() -> None:
+            c = self.cmp(s.cmp, self.ex(s.var), self.ex(s.stop), s.var.type)
+            go, fin = b.append_basic_block("st.go"), b.append_basic_block("st.fin")
+            b.cbranch(c, go, fin)
+            b.position_at_end(fin)
+            self.set_flag(it.flag, 1)
+            b.branch(self.next_thread)
+            b.position_at_end(go)
+            b.store(L.Constant(I1, 1), anyv)
+            self.tbody(it.body[0].stmts)
+
+        self.thread_loop(g + [(it.flag, 0)], body)
+        self.assign(k, ir.Binary(Op.ADD, k, ir.const(1, k.type), k.type))
+        b.cbranch(b.load(anyv, typ=I1), head, exit_)
+        b.position_at_end(exit_)
+
     def node_jump(self, it, guards) -> None:
         b, s = self.b, it.stmt
         if isinstance(s, ir.Return):

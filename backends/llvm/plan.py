@@ -228,6 +228,7 @@ class Node:
     target: Node | None = None  # jump: the loop it leaves
     loops: tuple = ()  # jump return: the SIMT loops it leaves
     flag: str = ""
+    kvar: str = ""  # strided: the block-level iteration counter
 
 
 @dataclass
@@ -430,10 +431,47 @@ class _Planner:
                 else:
                     node.body = self.build(s.body, inner_uni, True, loops + [node])
                 out.append(node)
+            elif isinstance(s, ir.For) and self.interchangeable(s):
+                # for (j = f(thread); j < uniform; j += uniform): iterate k at block level with
+                # the thread loop inside and j = start + k*step, so consecutive threads touch
+                # consecutive elements (the loop vectorises) instead of one thread striding.
+                flush()
+                node = Node("strided", s, flag=f"__flag{len(self.flags)}",
+                            kvar=f"__k{len(self.flags)}")
+                self.flags.append(node.flag)
+                self.types[node.kvar] = s.var.type
+                self.uni.add(node.kvar)
+                k = ir.Var(node.kvar, s.var.type)
+                self.remat[s.var.name] = ir.Binary(
+                    Op.ADD, s.start, ir.Binary(Op.MUL, k, s.step, s.var.type), s.var.type)
+                node.body = [self.region(list(s.body))]
+                out.append(node)
             else:
                 run.append(s)
         flush()
         return out
+
+    def interchangeable(self, s: ir.For) -> bool:
+        t = s.var.type
+        if not (self.has_split and isinstance(t, Scalar) and t.is_int):
+            return False
+        if not (_evaluable(s.stop, self.uni) and _evaluable(s.step, self.uni)):
+            return False
+        if any(isinstance(n, ir.Var) and n.name not in self.remat and n.name not in self.stable
+               for n in ir.walk(s.start)) or not self.pure_thread(s.start):
+            return False
+        if _escapes(s.body) or any(isinstance(n, ir.Return) for n in ir.walk(s.body)):
+            return False
+        return not any(isinstance(n, (ir.Shuffle, ir.Vote)) for n in ir.walk(s))
+
+    @staticmethod
+    def pure_thread(e: ir.Expr) -> bool:
+        for n in ir.walk(e):
+            if isinstance(n, (ir.Load, ir.Atomic, ir.Shuffle, ir.Vote, ShflRead, ir.Global)):
+                return False
+            if isinstance(n, ir.Call) and n.fn not in INTRINSICS:
+                return False
+        return True
 
     def run(self) -> Plan:
         self.has_split = contains_split(self.fn)
@@ -442,16 +480,17 @@ class _Planner:
         self.breaks = getattr(self, "breaks", {})
         self.flags: list[str] = []
         self.block_for_vars: set[str] = set()
+        self.remat = self.rematerialisable()
         body = self.build(self.fn.body, True, False, [])
         exited = self.has_split and any(isinstance(n, ir.Return) for n in ir.walk(self.fn))
         spilled = set(self.forced) | self.spills(body)
         for v in self.fn.shared + self.fn.dynamic_shared:
             spilled.discard(v.name)
-        remat = self.rematerialisable(spilled)
+        remat = self.remat
         return Plan(self.fn, body, self.uni, spilled - set(remat), self.types, exited,
                     self.flags, self.nreg, self.has_split, remat)
 
-    def rematerialisable(self, spilled: set[str]) -> dict[str, ir.Expr]:
+    def rematerialisable(self) -> dict[str, ir.Expr]:
         """Spilled variables cheaper to recompute at each use than to keep per thread: one
         definition (a block-level Decl), never assigned, whose value is a pure function of thread
         and block indices, parameters and values that cannot change while it is in scope
@@ -467,9 +506,14 @@ class _Planner:
                     init[n.var.name] = n.init
             elif isinstance(n, ir.For):
                 defs[n.var.name] = defs.get(n.var.name, 0) + 2
-        stable = {v for v in self.uni if defs.get(v) == 1} | self.block_for_vars
+        # values fixed while in scope: single-definition uniform variables and the counters of
+        # block-level for loops (a For var is uniform only when its loop is block-level)
+        fors = {n.var.name for n in ir.walk(self.fn) if isinstance(n, ir.For)}
+        stable = {v for v in self.uni if defs.get(v) == 1 or (v in fors and defs.get(v) == 2)}
+        self.stable = stable
         top = self.top_decls(self.fn.body)
-        cand = {v for v in spilled if defs.get(v) == 1 and v in init and v in top
+        cand = {v for v in self.types if defs.get(v) == 1 and v in init and v in top
+                and v not in self.uni
                 and v not in self.forced and isinstance(self.types.get(v), Scalar)}
 
         def ok(e: ir.Expr, c: set[str]) -> bool:
