@@ -457,6 +457,8 @@ class _Planner:
             return False
         if not (_evaluable(s.stop, self.uni) and _evaluable(s.step, self.uni)):
             return False
+        if _evaluable(s.start, self.uni):  # every thread runs the same iterations: leave it
+            return False
         if any(isinstance(n, ir.Var) and n.name not in self.remat and n.name not in self.stable
                for n in ir.walk(s.start)) or not self.pure_thread(s.start):
             return False
