@@ -58,7 +58,13 @@ def available() -> None:
 def compile(fn: ir.Function, options: dict) -> Callable[[LaunchSpec], None]:
     """A launcher that interprets `fn`. Options: `max_iterations`, `max_lanes`,
     `batch_blocks` (blocks per lock-step batch; 1 runs block by block) and `serial_atomics`
-    (apply even unused-result atomics one lane at a time through `semantics.atomic_update`)."""
+    (apply even unused-result atomics one lane at a time through `semantics.atomic_update`).
+    `sanitize=True` runs the checking interpreter of `reference_sanitize` instead (races,
+    uninitialised shared reads, out-of-bounds accesses, barriers, warp masks; PORT8xxx)."""
+    if options.get("sanitize"):
+        from .reference_sanitize import SanitizingProgram
+
+        return SanitizingProgram(fn, dict(options)).launch
     return _Program(fn, dict(options)).launch
 
 
@@ -134,10 +140,8 @@ class _Program:
             with np.errstate(all="ignore"):  # C semantics: overflow and inf/NaN are values
                 for first in range(0, spec.nblocks, batch):
                     n = min(batch, spec.nblocks - first)
-                    _Batch(self, spec, first, n, owned, ptrs, globals_, prints).run()
-            for b in owned:
-                if b.dirty and b.commit is not None:
-                    b.commit()
+                    self.batch_class(self, spec, first, n, owned, ptrs, globals_, prints).run()
+            self.commit(owned)
         finally:
             if prints:
                 prints.sort(key=lambda p: p[:3])
@@ -145,8 +149,18 @@ class _Program:
                 sys.stdout.flush()
 
 
+    def commit(self, owned: list[Buffer]) -> None:
+        """Write the launch's results back to the caller's arrays."""
+        for b in owned:
+            if b.dirty and b.commit is not None:
+                b.commit()
+
+
 class _Batch:
     """Runs `n` blocks from linear block id `first` as one lock-step vector of lanes."""
+
+    memory_class = Memory  # the sanitizer substitutes a checking subclass of each
+    stmt_table: dict = {}  # set below
 
     def __init__(self, prog: _Program, spec: LaunchSpec, first: int, n: int,
                  owned: list[Buffer], ptrs: dict[str, Ptr], globals_: dict[str, int],
@@ -155,7 +169,7 @@ class _Batch:
         self.fn = prog.fn
         self.lanes = Lanes(n, spec.nthreads)
         L = self.L = self.lanes.n
-        self.mem = Memory(self.fn.name, L, self.lanes.blk, self.describe)
+        self.mem = self.memory_class(self.fn.name, L, self.lanes.blk, self.describe)
         self.mem.serial_atomics = prog.serial_atomics
         for b in owned:  # ids 0.. as the launch numbered them
             self.mem.add(b)
@@ -201,7 +215,7 @@ class _Batch:
                 live &= ~(brk | cont)
             if not live.any():
                 return
-            method = _STMT.get(type(s))
+            method = self.stmt_table.get(type(s))
             if method is None:
                 raise error("PORT6002", f"the numpy reference cannot run {type(s).__name__}",
                             s.loc)
@@ -557,6 +571,8 @@ _STMT = {
     ir.Continue: _Batch.s_continue, ir.Return: _Batch.s_return, ir.Barrier: _Batch.s_barrier,
     ir.Print: _Batch.s_print,
 }
+_Batch.stmt_table = _STMT
+_Program.batch_class = _Batch
 _EXPR = {
     ir.Const: _Batch.e_const, ir.Var: _Batch.e_var, ir.Param: _Batch.e_param,
     ir.Global: _Batch.e_global, ir.Special: _Batch.e_special, ir.Unary: _Batch.e_unary,

@@ -77,6 +77,20 @@ CODES: dict[str, tuple[str, str]] = {
     "PORT6102": ("note", "warp operation emulated through local memory"),
     "PORT6103": ("note", "32-lane warp vote on a 64-lane wavefront"),
     "PORT6104": ("note", "module variable passed as a kernel argument"),
+    # 7xxx: warp-width portability lint (portable.lint); warnings: the kernel still translates
+    "PORT7001": ("warning", "thread-index arithmetic assumes 32-lane warps"),
+    "PORT7002": ("warning", "full warp mask written as the 32-bit literal 0xffffffff"),
+    "PORT7003": ("warning", "ballot or active mask kept in a 32-bit integer"),
+    "PORT7004": ("warning", "whole-warp shuffle with lane offsets computed for 32 lanes"),
+    "PORT7005": ("warning", "thread index compared with a literal warp size"),
+    # 8xxx: the sanitizer (numpy reference with sanitize=True, portable.sanitize)
+    "PORT8001": ("error", "shared-memory data race between barriers"),
+    "PORT8002": ("error", "global-memory data race"),
+    "PORT8003": ("error", "read of uninitialised shared memory"),
+    "PORT8004": ("error", "out-of-bounds or invalid memory access"),
+    "PORT8005": ("error", "__syncthreads not reached by every thread of the block"),
+    "PORT8006": ("error", "warp operation by a lane that is not in its mask"),
+    "PORT8007": ("error", "warp operation mask names a lane that does not take part"),
 }
 
 
