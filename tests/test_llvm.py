@@ -451,3 +451,34 @@ def test_generic_cache_atomic_and_keyed(tmp_path, monkeypatch):
     assert c.get(k) == b"data"
     assert cache.Cache("t").get(k) == b"data"  # from disk in a fresh instance
     assert not list(tmp_path.rglob(".tmp-*"))
+
+
+STRIDED = r"""
+__global__ void strided(const float* x, float* out, int n) {
+    __shared__ float s[96];
+    float acc = 0.0f;
+    int hits = 0;
+    // per-thread start, uniform bound and step: interchanged (block-level counter)
+    for (int j = (int)threadIdx.x * 3 - 5; j < n; j += blockDim.x) {
+        if (j < 0) continue;
+        acc += x[j] * (float)(j % 7);
+        hits++;
+        if (acc > 6.0f) break;  // threads leave at different iterations
+    }
+    s[threadIdx.x] = acc + (float)hits;
+    __syncthreads();
+    out[blockIdx.x * 96 + threadIdx.x] = s[(threadIdx.x + 1) % 96];
+}
+"""
+
+
+def test_thread_strided_loop_is_interchanged_and_exact():
+    from portable.backends.llvm.plan import legalize, plan
+
+    fn = portable.parse_cuda(STRIDED)["strided"].ir
+    assert any(getattr(n, "kind", "") == "strided" for n in plan(legalize(fn)).body)
+    n = 1000
+    x = RNG.standard_normal(n).astype(np.float32)
+    ref, got = both(STRIDED, "strided", 2, 96,
+                    lambda: [x.copy(), np.full(2 * 96, np.nan, np.float32), n])
+    assert_same(ref, got, rtol=1e-5)

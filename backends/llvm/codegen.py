@@ -589,7 +589,15 @@ class Codegen(ExprEmitter):
             b.branch(self.next_thread)
             b.position_at_end(go)
             b.store(L.Constant(I1, 1), anyv)
+            brk = b.append_basic_block("st.break")  # break: this thread is done
+            self.tloops.append((brk, self.next_thread))  # continue: its next iteration
             self.tbody(it.body[0].stmts)
+            self.tloops.pop()
+            if not b.block.is_terminated:
+                b.branch(self.next_thread)
+            b.position_at_end(brk)
+            self.set_flag(it.flag, 1)
+            b.branch(self.next_thread)
 
         self.thread_loop(g + [(it.flag, 0)], body)
         self.assign(k, ir.Binary(Op.ADD, k, ir.const(1, k.type), k.type))

@@ -462,7 +462,7 @@ class _Planner:
         if any(isinstance(n, ir.Var) and n.name not in self.remat and n.name not in self.stable
                for n in ir.walk(s.start)) or not self.pure_thread(s.start):
             return False
-        if _escapes(s.body) or any(isinstance(n, ir.Return) for n in ir.walk(s.body)):
+        if any(isinstance(n, ir.Return) for n in ir.walk(s.body)):
             return False
         return not any(isinstance(n, (ir.Shuffle, ir.Vote)) for n in ir.walk(s))
 
