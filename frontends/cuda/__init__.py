@@ -22,15 +22,27 @@ __all__ = ["FileResult", "KernelResult", "parse", "parse_kernels"]
 
 
 def _host_extents(tu, filename: str) -> list[tuple[str, int, int]]:
+    """Extents of host code: host function definitions and declarations, and variables at
+    file scope that are not `__device__`/`__constant__`/`__shared__` (no kernel can use
+    them, so clang's errors there do not matter)."""
     out = []
     for d in tu.cursor.walk_preorder():
-        if d.kind.name in ("FUNCTION_DECL", "CXX_METHOD", "FUNCTION_TEMPLATE") and \
-                d.is_definition():
+        kind = d.kind.name
+        if kind in ("FUNCTION_DECL", "CXX_METHOD", "FUNCTION_TEMPLATE"):
             a = {k.kind.name for k in d.get_children()}
-            if not a & {"CUDADEVICE_ATTR", "CUDAGLOBAL_ATTR"}:
-                f = d.extent.start.file
-                out.append((f.name if f else filename, d.extent.start.offset,
-                            d.extent.end.offset))
+            if a & {"CUDADEVICE_ATTR", "CUDAGLOBAL_ATTR"}:
+                continue
+            if not d.is_definition() and kind == "CXX_METHOD":
+                continue  # a method declared in a class may be defined as a device function
+        elif kind == "VAR_DECL" and d.semantic_parent is not None and \
+                d.semantic_parent.kind.name in ("TRANSLATION_UNIT", "NAMESPACE"):
+            a = {k.kind.name for k in d.get_children()}
+            if a & {"CUDADEVICE_ATTR", "CUDACONSTANT_ATTR", "CUDASHARED_ATTR"}:
+                continue
+        else:
+            continue
+        f = d.extent.start.file
+        out.append((f.name if f else filename, d.extent.start.offset, d.extent.end.offset))
     return out
 
 

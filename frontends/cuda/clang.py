@@ -106,7 +106,7 @@ def args(defines: dict | None, include_dirs: list | None) -> list[str]:
     out = ["-x", "cuda", "-std=c++17", "-nocudainc", "-nocudalib", "--cuda-device-only",
            f"--cuda-path={_empty_cuda_path()}", "-nostdinc", "-nostdinc++",
            "-isystem", str(INCLUDE), "-include", str(PRELUDE),
-           "-Wno-unknown-cuda-version", "-Wno-unused-value", "-ferror-limit=20",
+           "-Wno-unknown-cuda-version", "-Wno-unused-value", "-ferror-limit=0",
            "-fno-delayed-template-parsing"]
     for d in include_dirs or ():
         out += ["-I", str(d)]

@@ -1,0 +1,6 @@
+/* portable stub header: declarations only, for a device-only parse. */
+#pragma once
+typedef float cufftReal; typedef double cufftDoubleReal; typedef float2 cufftComplex; typedef double2 cufftDoubleComplex; typedef int cufftHandle; typedef enum cufftResult_t { CUFFT_SUCCESS = 0, CUFFT_INVALID_PLAN = 1, CUFFT_ALLOC_FAILED = 2, CUFFT_INVALID_VALUE = 4, CUFFT_INTERNAL_ERROR = 5, CUFFT_EXEC_FAILED = 6, CUFFT_SETUP_FAILED = 7, CUFFT_INVALID_SIZE = 8 } cufftResult; typedef enum cufftType_t { CUFFT_R2C = 0x2a, CUFFT_C2R = 0x2c, CUFFT_C2C = 0x29, CUFFT_D2Z = 0x6a, CUFFT_Z2D = 0x6c, CUFFT_Z2Z = 0x69 } cufftType;
+#define CUFFT_FORWARD -1
+#define CUFFT_INVERSE 1
+extern "C" { cufftResult cufftPlan1d(cufftHandle *, int, cufftType, int); cufftResult cufftPlan2d(cufftHandle *, int, int, cufftType); cufftResult cufftPlan3d(cufftHandle *, int, int, int, cufftType); cufftResult cufftExecC2C(cufftHandle, cufftComplex *, cufftComplex *, int); cufftResult cufftExecR2C(cufftHandle, cufftReal *, cufftComplex *); cufftResult cufftExecC2R(cufftHandle, cufftComplex *, cufftReal *); cufftResult cufftDestroy(cufftHandle); cufftResult cufftSetStream(cufftHandle, cudaStream_t); cufftResult cufftCreate(cufftHandle *); }

@@ -1,0 +1,7 @@
+/* portable stub header: declarations only, for a device-only parse. */
+#pragma once
+#include <curand.h>
+/* cuRAND's device API: declared so files parse; a kernel that calls it gets PORT1004. */
+struct curandStateXORWOW { unsigned int d, v[5]; int boxmuller_flag; int boxmuller_flag_double; float boxmuller_extra; double boxmuller_extra_double; }; typedef struct curandStateXORWOW curandState_t; typedef struct curandStateXORWOW curandState; struct curandStatePhilox4_32_10 { uint4 ctr; uint4 output; uint2 key; unsigned int STATE; int boxmuller_flag; int boxmuller_flag_double; float boxmuller_extra; double boxmuller_extra_double; }; typedef struct curandStatePhilox4_32_10 curandStatePhilox4_32_10_t; struct curandStateMRG32k3a { unsigned int s1[3]; unsigned int s2[3]; int boxmuller_flag; int boxmuller_flag_double; float boxmuller_extra; double boxmuller_extra_double; }; typedef struct curandStateMRG32k3a curandStateMRG32k3a_t;
+template <class S> __device__ void curand_init(unsigned long long, unsigned long long, unsigned long long, S *);
+template <class S> __device__ unsigned int curand(S *); template <class S> __device__ float curand_uniform(S *); template <class S> __device__ float curand_normal(S *); template <class S> __device__ double curand_uniform_double(S *); template <class S> __device__ double curand_normal_double(S *); template <class S> __device__ float2 curand_normal2(S *); template <class S> __device__ float4 curand_uniform4(S *);

@@ -1,0 +1,2 @@
+/* portable stub header: declarations only, for a device-only parse. */
+#pragma once
