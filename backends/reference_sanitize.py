@@ -152,6 +152,7 @@ class SanitizingProgram(_Program):
         self.loc_ids: dict[Loc, int] = {}
         self.ptrs: dict[str, Ptr] = {}
         self.owned: list[Buffer] = []
+        self.spec = spec
         super().launch(spec)
 
     def commit(self, owned: list[Buffer]) -> None:
@@ -174,17 +175,25 @@ class SanitizingProgram(_Program):
         self.findings[key] = Finding(code, self.fn.name, loc, message, block, tuple(threads),
                                      where, other, count)
 
-    def writer(self, param: str, index: int, itemsize: int) -> int | None:
-        """The linear (block * T + thread) id that last wrote element `index` of the array
-        passed for `param` in the last launch (any of its bytes), or None."""
-        p = self.ptrs.get(param)
-        if p is None or int(p.bid) not in self.shadows:
-            return None
-        sh = self.shadows[int(p.bid)]
-        start = int(p.off) + index * itemsize
-        w = sh.w_thr[start:start + itemsize]
-        w = w[w >= 0]
-        return int(w[-1]) if w.size else None
+    def writer_at(self, address: int, itemsize: int):
+        """((block), (thread)) coordinates of the thread that last wrote (any byte of) the
+        `itemsize` bytes at host `address` of an array passed to the last launch, or None."""
+        for p, a in zip(self.fn.params, self.spec.args, strict=True):
+            ptr = self.ptrs.get(p.name)
+            if ptr is None or not isinstance(a, np.ndarray) or int(ptr.bid) not in self.shadows:
+                continue
+            start = address - a.ctypes.data
+            if 0 <= start and start + itemsize <= a.nbytes:
+                w = self.shadows[int(ptr.bid)].w_thr[int(ptr.off) + start:][:itemsize]
+                w = w[w >= 0]
+                if not w.size:
+                    return None
+                g, (gd, bd), T = int(w[-1]), (self.spec.grid, self.spec.block), \
+                    self.spec.nthreads
+                bl, tid = g // T, g % T
+                return ((bl % gd[0], bl // gd[0] % gd[1], bl // (gd[0] * gd[1])),
+                        (tid % bd[0], tid // bd[0] % bd[1], tid // (bd[0] * bd[1])))
+        return None
 
 
 class _SanMemory(Memory):
