@@ -194,6 +194,8 @@ class _Lint:
     def ballot(self, v: ir.Vote, parent: ir.Node | None) -> None:
         if isinstance(parent, ir.Cast) and getattr(parent.type, "bits", 0) == 64:
             return
+        if isinstance(parent, (ir.Shuffle, ir.Vote, ir.Barrier)) and parent.mask is v:
+            return  # passed straight on as a mask: HIP's 64-bit masks flow through
         name = "__ballot_sync" if v.op is ir.Op.VOTE_BALLOT else "__activemask()"
         self.add("PORT7003", v.loc, f"the result of {name} is kept in 32 bits: on a 64-lane "
                  "wavefront the ballot of lanes 32-63 is lost",
