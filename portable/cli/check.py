@@ -7,7 +7,8 @@ Without FILE every library kernel runs on every backend against its numpy refere
 `--sanitize` each library kernel's launches run under the sanitizer instead (any finding fails).
 
 With FILE the kernel K runs on the numpy reference and on every backend from the same random
-inputs (`portable.testing.compare`); `--sanitize` runs it under the sanitizer first. `--arg
+inputs (`portable.testing.compare`); `--sanitize` runs it under the sanitizer first (and prints
+the warp-width lint's warnings, which do not fail the check). `--arg
 NAME=EXPR` gives a scalar parameter its value, or a pointer parameter its element count; EXPR is
 arithmetic over the scalars given before it (+ - * / // % **, cdiv, min, max), as are --grid
 and --block (e.g. 'cdiv(n, 256)', '16,16'). A pointer without --arg holds as many elements as
@@ -232,6 +233,10 @@ def _run_file(args, seed: int) -> int:
     for d in static:
         console.print(str(d), markup=False)
     if args.sanitize:
+        from portable.lint import lint
+
+        for d in lint(k):  # warp-width warnings: worth reading, not a failure
+            console.print(str(d), markup=False)
         findings = sanitize(k, grid, block, *[v.copy() if hasattr(v, "copy") else v
                                               for v in vals], shared_mem=smem)
         for f in findings:
