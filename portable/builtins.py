@@ -292,6 +292,11 @@ _ATOMICS = {
 }
 
 
+# C semantics: CUDA's prototypes (the prelude) take floats only for add and exch; numba.cuda also
+# has float sub/min/max/cas, which every backend implements (as a CAS loop where no instruction).
+_INT_ONLY = frozenset({Op.ATOMIC_AND, Op.ATOMIC_OR, Op.ATOMIC_XOR, Op.ATOMIC_INC, Op.ATOMIC_DEC})
+
+
 def _atomic(op: Op):
     def build(args: Args, loc: Loc, ret: Type | None) -> ir.Expr:
         p = args[0]
@@ -299,9 +304,10 @@ def _atomic(op: Op):
             raise error("PORT2001", f"the first argument of an atomic must be a pointer, got "
                         f"{p.type}", loc, "pass &array[index]")
         t = p.type.elem
-        if not isinstance(t, Scalar) or t.bits < 16 or (t.is_float and op not in (
-                Op.ATOMIC_ADD, Op.ATOMIC_EXCH)):
-            raise error("PORT2001", f"atomic {op.value} on {t} is not defined by CUDA", loc)
+        if not isinstance(t, Scalar) or t.bits < 16 or (t.is_float and op in _INT_ONLY):
+            raise error("PORT2001", f"{op.value.replace('_', ' ')} on {t} is not defined", loc,
+                        "atomics take integers of 16 bits or more, and floats for add, sub, "
+                        "min, max, exch and cas")
         base, index = address(p, loc)
         if op is Op.ATOMIC_CAS:
             return ir.Atomic(op, base, index, convert(args[2], t, loc), t,
@@ -346,7 +352,7 @@ def _vote(op: Op, t: Scalar, sync: bool):
     def build(args: Args, loc: Loc, ret: Type | None) -> ir.Expr:
         mask = convert(args[0], U32, loc) if sync else ir.const(FULL_MASK, U32, loc)
         pred = to_bool(args[-1], loc)
-        return ir.Vote(op, mask, pred, t, loc=loc)
+        return ir.Vote(op, mask, pred, ret if isinstance(ret, Scalar) else t, loc=loc)
     return build
 
 
@@ -357,6 +363,15 @@ for _n, _op, _t in (("__ballot", Op.VOTE_BALLOT, U32), ("__any", Op.VOTE_ANY, I3
 _reg("__activemask", "vote", 0,
      lambda a, loc, ret: ir.Vote(Op.ACTIVEMASK, None, None, U32, loc=loc),
      "mask of the lanes executing this instruction")
+
+
+def _lanemask_lt(args: Args, loc: Loc, ret: Type | None) -> ir.Expr:
+    one = ir.const(1, U32)
+    lane = ir.Cast(ir.Special(ir.Sreg.LANEID), U32)
+    return ir.Binary(Op.SUB, ir.Binary(Op.SHL, one, lane, U32), one, U32, loc=loc)
+
+
+_reg("__lanemask_lt", "vote", 0, _lanemask_lt, "mask of the lanes below this one")
 for _n, _op in (("__syncthreads_count", Op.SYNC_COUNT), ("__syncthreads_and", Op.SYNC_AND),
                 ("__syncthreads_or", Op.SYNC_OR)):
     _reg(_n, "vote", 1, (lambda o: lambda a, loc, ret: ir.Vote(o, None, to_bool(a[0], loc), I32,

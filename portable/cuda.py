@@ -58,6 +58,7 @@ from portable.frontends.python.markers import (
     atomic,
     blockDim,
     blockIdx,
+    cg,
     const,
     gridDim,
     laneid,
@@ -93,6 +94,10 @@ brev = _I["brev"]
 fma = _I["fma"]
 selp = _I["selp"]
 cbrt = _I["cbrt"]
+eq_sync = _I["eq_sync"]
+match_any_sync = _I["match_any_sync"]
+match_all_sync = _I["match_all_sync"]
+nanosleep = _I["nanosleep"]
 
 
 class _ModuleKernels:
@@ -127,12 +132,13 @@ def module_of(pymodule) -> _ModuleKernels:
 
 __all__ = [
     "DeviceNDArray", "Dispatcher", "Event", "Stream", "activemask", "all_sync", "any_sync",
-    "as_cuda_array", "atomic", "ballot_sync", "blockDim", "blockIdx", "brev", "cbrt", "close",
-    "clz", "const", "current_context", "default_stream", "detect", "device_array",
-    "device_array_like", "event", "event_elapsed_time", "ffs", "fma", "get_current_device",
-    "grid", "gridDim", "gridsize", "is_available", "is_cuda_array", "jit", "laneid",
-    "lanemask_lt", "legacy_default_stream", "list_devices", "local", "managed_array",
-    "mapped_array", "module_of", "per_thread_default_stream", "pinned", "pinned_array", "popc",
+    "as_cuda_array", "atomic", "ballot_sync", "blockDim", "blockIdx", "brev", "cbrt", "cg",
+    "close", "clz", "const", "current_context", "default_stream", "detect", "device_array",
+    "device_array_like", "eq_sync", "event", "event_elapsed_time", "ffs", "fma",
+    "get_current_device", "grid", "gridDim", "gridsize", "is_available", "is_cuda_array", "jit",
+    "laneid", "lanemask_lt", "legacy_default_stream", "list_devices", "local", "managed_array",
+    "mapped_array", "match_all_sync", "match_any_sync", "module_of", "nanosleep",
+    "per_thread_default_stream", "pinned", "pinned_array", "popc",
     "select_device", "selp", "shared", "shfl_down_sync", "shfl_sync", "shfl_up_sync",
     "shfl_xor_sync", "stream", "synchronize", "syncthreads", "syncthreads_and",
     "syncthreads_count", "syncthreads_or", "syncwarp", "threadIdx", "threadfence",

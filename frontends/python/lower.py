@@ -550,9 +550,8 @@ class Lowerer(ExprMixin):
             raise self.err("PORT1004", f"`{ast.unparse(node.func)}` is not callable", node)
         rule = intrinsics.lookup(f.obj)
         if rule is not None:
-            params, impl = rule
-            args = intrinsics.bind(self, node, params, ast.unparse(node.func))
-            r = impl(self, node, **args)
+            args = intrinsics.bind(self, node, rule.params, ast.unparse(node.func))
+            r = rule.impl(self, node, **args)
             return PyObj(None) if r is None else r
         from portable.frontends.python.dispatch import Dispatcher
 

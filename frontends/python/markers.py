@@ -41,7 +41,7 @@ class SpecialReg:
 
 
 class Namespace:
-    """cuda.atomic, cuda.shared, cuda.local, cuda.const: a group of intrinsics."""
+    """cuda.atomic, cuda.shared, cuda.local, cuda.const, cuda.cg: a group of intrinsics."""
 
     def __init__(self, prefix: str, names: list[str]) -> None:
         self._prefix = prefix
@@ -57,6 +57,7 @@ FUNCTIONS = [
     "syncwarp", "threadfence", "threadfence_block", "threadfence_system", "shfl_sync",
     "shfl_up_sync", "shfl_down_sync", "shfl_xor_sync", "all_sync", "any_sync", "ballot_sync",
     "activemask", "lanemask_lt", "popc", "clz", "ffs", "brev", "fma", "selp", "cbrt",
+    "eq_sync", "match_any_sync", "match_all_sync", "nanosleep",
 ]
 ATOMICS = ["add", "sub", "max", "min", "nanmax", "nanmin", "exch", "inc", "dec", "and_", "or_",
            "xor", "cas", "compare_and_swap"]
@@ -71,4 +72,5 @@ atomic = Namespace("atomic", ATOMICS)
 shared = Namespace("shared", ["array"])
 local = Namespace("local", ["array"])
 const = Namespace("const", ["array_like"])
+cg = Namespace("cg", ["this_grid"])
 INTRINSICS = {n: Intrinsic(n) for n in FUNCTIONS}
