@@ -180,11 +180,15 @@ def _dedup(ds: list[Diagnostic]) -> list[Diagnostic]:
 
 def _all_fail(tu, filename: str, errors: list[Diagnostic]) -> FileResult:
     """Every `__global__` function clang saw fails with the file's fatal errors."""
+    import os
+
+    prelude = os.path.realpath(str(clang.INCLUDE))
     out = []
     for d in tu.cursor.walk_preorder():
         if d.kind.name in ("FUNCTION_DECL", "FUNCTION_TEMPLATE") and d.is_definition() and \
                 any(k.kind.name == "CUDAGLOBAL_ATTR" for k in d.get_children()) and \
-                d.location.file is not None and d.location.file.name == filename:
+                d.location.file is not None and \
+                not os.path.realpath(d.location.file.name).startswith(prelude):
             out.append(KernelResult(d.spelling, clang.loc(d, filename), None, list(errors), d))
     return FileResult(filename, out, diagnostics=list(errors) if not out else [], tu=tu)
 

@@ -511,6 +511,9 @@ class Exprs(Base):
             else:
                 parent = self.lvalue(ks[0])
             pt = parent.type
+            if isinstance(pt, Struct) and c.spelling not in dict(pt.fields):
+                raise self.fail("PORT1003", f"member {c.spelling!r} of {pt} (a static or "
+                                "anonymous member)", c, "use a named data member")
             if isinstance(pt, Struct):
                 ft = pt.field_type(c.spelling)
             elif isinstance(pt, Vector):

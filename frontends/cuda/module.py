@@ -130,6 +130,9 @@ class ModuleTranslator:
             self.scalar_globals.add(d.spelling)
         init = None
         ini = clang.var_init(d)
+        if ini is not None and ini.kind.name == "CALL_EXPR" and \
+                not list(ini.get_arguments()) and not list(ini.get_children()):
+            ini = None  # the implicit default construction of a struct: zero-filled
         if ini is not None:
             init = self.constant_init(ini, t, loc)
         name = self.unique(d.spelling)

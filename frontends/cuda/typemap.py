@@ -102,8 +102,17 @@ def convert(t, loc: Loc, space: Space = Space.GLOBAL, what: str = "") -> Type:
         if name.startswith(("texture", "surface", "cudaTextureObject", "cudaSurfaceObject")):
             raise error("PORT1008", f"texture/surface type {name!r}{what}", loc,
                         "read the data through a plain pointer instead")
+        if _in_groups(c.get_declaration()):
+            return I32  # a cooperative group handle: its methods are mapped, it has no data
+        if c.get_declaration().kind.name == "UNION_DECL":
+            raise error("PORT1003", f"union {name or c.spelling!r}{what}: unions are not "
+                        "supported", loc, "use separate variables, and __int_as_float-style "
+                        "bit casts to reinterpret a value")
         fields = []
         for f in c.get_fields():
+            if not f.spelling:
+                raise error("PORT1003", f"anonymous struct or union member in {name!r}{what}",
+                            loc, "give the member a name")
             ft = f.type
             if ft.get_canonical().kind in (K.LVALUEREFERENCE, K.RVALUEREFERENCE):
                 raise error("PORT1003", f"reference member {f.spelling!r} of {name}", loc,
@@ -125,6 +134,16 @@ def convert(t, loc: Loc, space: Space = Space.GLOBAL, what: str = "") -> Type:
     raise error("PORT1003", f"unsupported type {spelled!r}{what}", loc,
                 "use int/unsigned/long long/float/double, a pointer, a fixed-size array, "
                 "a CUDA vector type or a struct of those")
+
+
+def _in_groups(d) -> bool:
+    """Is `d` a class of the prelude's cooperative_groups namespace?"""
+    p = d.semantic_parent if d is not None else None
+    while p is not None and p.kind.name != "TRANSLATION_UNIT":
+        if p.kind.name == "NAMESPACE" and p.spelling == "cooperative_groups":
+            return True
+        p = p.semantic_parent
+    return False
 
 
 def is_reference(t) -> bool:

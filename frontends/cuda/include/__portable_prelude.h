@@ -23,6 +23,7 @@
 #define __device_builtin__
 #define __builtin_align__(n) __attribute__((aligned(n)))
 #define CUDART_CB
+#define __grid_constant__
 
 typedef __SIZE_TYPE__ size_t;
 typedef __PTRDIFF_TYPE__ ptrdiff_t;

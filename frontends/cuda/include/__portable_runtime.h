@@ -98,4 +98,28 @@ template <class T, int d, enum cudaTextureReadMode m>
 cudaError_t cudaBindTexture(size_t *, const texture<T, d, m> &, const void *, size_t = ~0ul);
 template <class T, int d, enum cudaTextureReadMode m>
 cudaError_t cudaUnbindTexture(const texture<T, d, m> &);
+/* more runtime types, so host declarations that use them parse */
+struct cudaExtent { size_t width, height, depth; };
+struct cudaPos { size_t x, y, z; };
+struct cudaPitchedPtr { void *ptr; size_t pitch, xsize, ysize; };
+struct cudaMemcpy3DParms { cudaArray_t srcArray; cudaPos srcPos; cudaPitchedPtr srcPtr; cudaArray_t dstArray; cudaPos dstPos; cudaPitchedPtr dstPtr; cudaExtent extent; cudaMemcpyKind kind; };
+static inline cudaExtent make_cudaExtent(size_t w, size_t h, size_t d) { cudaExtent e = {w, h, d}; return e; }
+static inline cudaPos make_cudaPos(size_t x, size_t y, size_t z) { cudaPos p = {x, y, z}; return p; }
+static inline cudaPitchedPtr make_cudaPitchedPtr(void *d, size_t p, size_t x, size_t y) { cudaPitchedPtr r = {d, p, x, y}; return r; }
+typedef struct CUgraph_st *cudaGraph_t; typedef struct CUgraphExec_st *cudaGraphExec_t; typedef struct CUgraphNode_st *cudaGraphNode_t;
+typedef struct CUmemPoolHandle_st *cudaMemPool_t; typedef struct CUuserObject_st *cudaUserObject_t;
+typedef unsigned long long cudaGraphConditionalHandle;
+__device__ void cudaGraphSetConditional(cudaGraphConditionalHandle, unsigned int);
+struct cudaIpcMemHandle_t { char reserved[64]; }; struct cudaIpcEventHandle_t { char reserved[64]; };
+enum cudaMemAllocationHandleType { cudaMemHandleTypeNone = 0, cudaMemHandleTypePosixFileDescriptor = 1, cudaMemHandleTypeWin32 = 2, cudaMemHandleTypeWin32Kmt = 4 };
+enum cudaSurfaceBoundaryMode { cudaBoundaryModeZero = 0, cudaBoundaryModeClamp = 1, cudaBoundaryModeTrap = 2 };
+enum cudaStreamCaptureMode { cudaStreamCaptureModeGlobal = 0, cudaStreamCaptureModeThreadLocal = 1, cudaStreamCaptureModeRelaxed = 2 };
+enum cudaStreamCaptureStatus { cudaStreamCaptureStatusNone = 0, cudaStreamCaptureStatusActive = 1, cudaStreamCaptureStatusInvalidated = 2 };
+struct cudaResourceDesc { int resType; struct { struct { void *devPtr; cudaChannelFormatDesc desc; size_t sizeInBytes; } linear; struct { cudaArray_t array; } array; } res; };
+struct cudaTextureDesc { int addressMode[3]; int filterMode; int readMode; int normalizedCoords; };
+struct cudaFuncAttributes { size_t sharedSizeBytes; size_t constSizeBytes; size_t localSizeBytes; int maxThreadsPerBlock; int numRegs; int ptxVersion; int binaryVersion; };
+struct cudaGraphicsResource; typedef cudaGraphicsResource *cudaGraphicsResource_t;
+struct cudaLaunchParams { void *func; dim3 gridDim; dim3 blockDim; void **args; size_t sharedMem; cudaStream_t stream; };
+typedef struct CUexternalMemory_st *cudaExternalMemory_t; typedef struct CUexternalSemaphore_st *cudaExternalSemaphore_t;
+typedef struct cudaMipmappedArray *cudaMipmappedArray_t;
 #endif

@@ -1,0 +1,3 @@
+/* portable stub header: declarations only, for a device-only parse. */
+#pragma once
+#include <thrust/__portable_thrust.h>
