@@ -125,10 +125,10 @@ if _WHY is None:
 
     @njit(parallel=True)
     def _sum_k(x):
-        s = np.float32(0.0)
+        s = 0.0  # a float64 accumulator: numba's per-thread chains are millions long
         for i in prange(x.size):  # numba turns this into a parallel reduction
             s += x[i]
-        return s
+        return np.float32(s)
 
     @njit(parallel=True)
     def _dot_k(x, y):
@@ -144,13 +144,14 @@ if _WHY is None:
             mx = x[r, 0]
             for c in range(cols):
                 mx = max(mx, x[r, c])
-            s = np.float32(0.0)
+            s = 0.0  # float64 sum: a sequential float32 chain of cols terms is too coarse
             for c in range(cols):
                 e = np.exp(x[r, c] - mx)
                 y[r, c] = e
                 s += e
+            inv = np.float32(s)
             for c in range(cols):
-                y[r, c] /= s
+                y[r, c] /= inv
 
     @njit(parallel=True)
     def _mandel_k(image, x0, y0, dx, dy, max_iter):

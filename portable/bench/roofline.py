@@ -39,6 +39,10 @@ def plot(report: dict, path: str | Path) -> list[Path]:
 def _panel(ax, report: dict, mid: str) -> None:
     rows = [r for r in report["rows"] if r["machine"] == mid and r.get("status") == "ok"
             and r.get("flops", 0) > 0 and r.get("bytes", 0) > 0]
+    # the run's main size only: small-size oracle rows (reference, interpreter, simulator)
+    # measure Python overhead, not the machine
+    main = [r for r in rows if r["size"] == report["plan"]["size"]]
+    rows = main or rows
     rl = report["machines"][mid].get("roofline") or {}
     impls = sorted({r["impl"] for r in rows})
     cmap = __import__("matplotlib").colormaps["tab10"]
@@ -61,14 +65,15 @@ def _panel(ax, report: dict, mid: str) -> None:
                    label=impl, edgecolors="none")
     for r in rows:  # label each kernel once, at its best implementation
         if r["gflops"] == max(q["gflops"] for q in rows if q["kernel"] == r["kernel"]):
-            ax.annotate(r["kernel"], (r["flops"] / r["bytes"], r["gflops"]), fontsize=6,
+            ax.annotate(r["kernel"], (r["flops"] / r["bytes"], r["gflops"]), fontsize=5.5,
                         xytext=(3, 2), textcoords="offset points", alpha=0.7)
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("arithmetic intensity (flop / byte, the kernel's own counts)")
     ax.set_ylabel("achieved GFLOP/s (median time)")
     cpu = report["machines"][mid].get("cpu", {})
-    ax.set_title(f"{mid}: {cpu.get('model', '')}, {cpu.get('usable_cores', '?')} cores",
+    ax.set_title(f"{mid}: {cpu.get('model', '')}, {cpu.get('usable_cores', '?')} cores; size "
+                 f"{report['plan']['size']}",
                  fontsize=10)
     ax.grid(True, which="both", alpha=0.25)
     ax.legend(fontsize=7, loc="lower right")
