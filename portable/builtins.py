@@ -19,6 +19,7 @@ from portable.errors import NOLOC, Loc, error
 from portable.ir import Op
 from portable.semantics import FULL_MASK, INTRINSICS
 from portable.types import BOOL, F32, F64, I32, I64, U32, U64, Pointer, Scalar, Type, Vector
+from portable.verify import ATOMIC_TYPES  # the IR's (op, type) table is the type rule
 
 Args = Sequence[ir.Expr]
 
@@ -292,11 +293,6 @@ _ATOMICS = {
 }
 
 
-# C semantics: CUDA's prototypes (the prelude) take floats only for add and exch; numba.cuda also
-# has float sub/min/max/cas, which every backend implements (as a CAS loop where no instruction).
-_INT_ONLY = frozenset({Op.ATOMIC_AND, Op.ATOMIC_OR, Op.ATOMIC_XOR, Op.ATOMIC_INC, Op.ATOMIC_DEC})
-
-
 def _atomic(op: Op):
     def build(args: Args, loc: Loc, ret: Type | None) -> ir.Expr:
         p = args[0]
@@ -304,10 +300,10 @@ def _atomic(op: Op):
             raise error("PORT2001", f"the first argument of an atomic must be a pointer, got "
                         f"{p.type}", loc, "pass &array[index]")
         t = p.type.elem
-        if not isinstance(t, Scalar) or t.bits < 16 or (t.is_float and op in _INT_ONLY):
-            raise error("PORT2001", f"{op.value.replace('_', ' ')} on {t} is not defined", loc,
-                        "atomics take integers of 16 bits or more, and floats for add, sub, "
-                        "min, max, exch and cas")
+        if t not in ATOMIC_TYPES[op]:
+            verb = op.value.replace("_", " ")
+            raise error("PORT2001", f"{verb} on {t} is not available", loc,
+                        f"{verb} takes {', '.join(sorted(map(str, ATOMIC_TYPES[op])))}")
         base, index = address(p, loc)
         if op is Op.ATOMIC_CAS:
             return ir.Atomic(op, base, index, convert(args[2], t, loc), t,

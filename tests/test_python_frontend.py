@@ -359,3 +359,190 @@ def test_identical_program_agrees_with_numba_simulator(name: str) -> None:
                                for k, v in inputs.items()}, **spec.sizes["small"])
     assert compare_outputs(sim, expected, spec.rtol, spec.atol) == []
     assert compare_outputs(ours, {k: sim[k] for k in expected}, spec.rtol, spec.atol) == []
+
+
+# ---------------------------------------------------------------- cuda.* builds portable.builtins
+
+# one statement per cuda.* function (a: int64 array, f: float32 array, x: int32, u: uint32 array);
+# together they reach every declaration a rule names in `uses`
+SAMPLES = {
+    "grid": "a[0] = cuda.grid(1)", "gridsize": "a[0] = cuda.gridsize(1)",
+    "shared.array": "a[0] = cuda.shared.array(4, np.int64)[1]",
+    "local.array": "a[0] = cuda.local.array(4, np.int64)[1]",
+    "const.array_like": "a[0] = cuda.const.array_like(TABLE)[1]",
+    "syncthreads": "cuda.syncthreads()", "syncwarp": "cuda.syncwarp()",
+    "threadfence": "cuda.threadfence()", "threadfence_block": "cuda.threadfence_block()",
+    "threadfence_system": "cuda.threadfence_system()",
+    "activemask": "a[0] = cuda.activemask()", "lanemask_lt": "a[0] = cuda.lanemask_lt()",
+    "nanosleep": "cuda.nanosleep(100)", "selp": "a[0] = cuda.selp(x > 0, x, 2)",
+    "fma": "f[0] = cuda.fma(f[1], f[2], x)", "cbrt": "f[0] = cuda.cbrt(f[1])",
+    "eq_sync": "a[0] = cuda.eq_sync(-1, x > 0)",
+    "match_any_sync": "a[0] = cuda.match_any_sync(-1, x) + cuda.match_any_sync(-1, f[0])",
+    "match_all_sync": "a[0], a[1] = cuda.match_all_sync(-1, f[0])",
+    "atomic.cas": "a[0] = cuda.atomic.cas(a, 1, x, 2)",
+    "atomic.compare_and_swap": "a[0] = cuda.atomic.compare_and_swap(a, x, 2)",
+    "cg.this_grid": None,  # PORT1010 (tested below)
+}
+for _n in ("popc", "clz", "ffs", "brev"):
+    SAMPLES[_n] = f"a[0] = cuda.{_n}(x) + cuda.{_n}(a[1])"
+for _n in ("syncthreads_count", "syncthreads_and", "syncthreads_or"):
+    SAMPLES[_n] = f"a[0] = cuda.{_n}(x > 0)"
+for _n in ("all_sync", "any_sync", "ballot_sync"):
+    SAMPLES[_n] = f"a[0] = cuda.{_n}(-1, x > 0)"
+for _n in ("shfl_sync", "shfl_up_sync", "shfl_down_sync", "shfl_xor_sync"):
+    SAMPLES[_n] = f"f[0] = cuda.{_n}(-1, f[0], 1)"
+for _n in ("add", "sub", "max", "min", "nanmax", "nanmin", "exch", "inc", "dec", "and_", "or_",
+           "xor"):
+    SAMPLES[f"atomic.{_n}"] = f"a[0] = cuda.atomic.{_n}(u, (1,), x)"
+
+
+def test_every_cuda_function_builds_declared_builtins(tmp_path, monkeypatch) -> None:
+    """STYLE 10: each cuda.* function lowers through portable.builtins, and exactly through the
+    declarations its rule names (a rule that builds none says why)."""
+    import importlib.util
+
+    from portable.frontends.python import intrinsics, markers
+    from portable.frontends.python.compiler import compile_kernel
+    from portable.frontends.python.ntypes import ArrayType
+
+    from portable import builtins as declared
+
+    accepted = set(markers.FUNCTIONS) | {f"{ns._prefix}.{n}" for ns in (
+        markers.atomic, markers.shared, markers.local, markers.const, markers.cg)
+        for n in vars(ns) if not n.startswith("_")}
+    assert accepted == set(intrinsics.CUDA) == set(SAMPLES)
+    assert all(hasattr(cuda, n.split(".")[0]) for n in accepted)
+    names = sorted(n for n, s in SAMPLES.items() if s)
+    src = ["import numpy as np", "from portable import cuda", "TABLE = np.arange(4.0)"]
+    for k, n in enumerate(names):
+        src += [f"def k{k}(a, f, x, u):", f"    {SAMPLES[n]}"]
+    path = tmp_path / "samples.py"
+    path.write_text("\n".join(src) + "\n")
+    spec = importlib.util.spec_from_file_location("samples", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    seen: list[str] = []
+    real = declared.lookup
+    monkeypatch.setattr(declared, "lookup", lambda name: seen.append(name) or real(name))
+    types = (ArrayType(I64, 1), ArrayType(F32, 1), I32, ArrayType(U32, 1))
+    for k, n in enumerate(names):
+        seen.clear()
+        compile_kernel(getattr(mod, f"k{k}"), types)
+        rule = intrinsics.CUDA[n]
+        assert set(seen) == set(rule.uses), n
+        assert all(real(b) is not None for b in rule.uses)
+        assert bool(rule.uses) != bool(rule.why), n
+    for rule in intrinsics.PY.values():  # math, numpy and Python functions say the same
+        assert bool(rule.uses) != bool(rule.why)
+        assert all(real(b) is not None for b in rule.uses)
+
+
+# ---------------------------------------------------------------- integer and warp intrinsics
+
+@cuda.jit
+def bit_ops(x, counts, rev):
+    i = cuda.grid(1)
+    if i < x.size:
+        counts[i, 0] = cuda.popc(x[i])
+        counts[i, 1] = cuda.clz(x[i])
+        counts[i, 2] = cuda.ffs(x[i])
+        rev[i] = cuda.brev(x[i])
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("dtype", ["i1", "i2", "i4", "i8", "u1", "u2", "u4", "u8"])
+def test_bit_intrinsics_at_every_width(backend: str, dtype: str) -> None:
+    dt = np.dtype(dtype)
+    info, bits = np.iinfo(dt), dt.itemsize * 8
+    rng = rng_for("bits", backend, dtype)
+    x = rng.integers(info.min, info.max, 100, dtype=dt, endpoint=True)
+    x[:5] = [0, 1, info.max, info.min, -1 if info.min else info.max - 1]
+    counts = rng.integers(-9, 9, (100, 3))
+    rev = rng.integers(0, 9, 100).astype(dt)
+    bit_ops[4, 32](x, counts, rev, backend=backend)
+    u = [int(v) % (1 << bits) for v in x.tolist()]  # the bits, as an unsigned integer
+    want = [[bin(v).count("1"), bits - v.bit_length(), (v & -v).bit_length()] for v in u]
+    np.testing.assert_array_equal(counts, want)
+    flipped = [int(format(v, f"0{bits}b")[::-1], 2) for v in u]
+    np.testing.assert_array_equal(rev, np.array(flipped, np.uint64).astype(dt))
+
+
+@cuda.jit
+def warp_match(vals, fvals, any_mask, all_mask, all_pred, eq, f_any):
+    i = cuda.grid(1)
+    v = vals[i]
+    any_mask[i] = cuda.match_any_sync(0xFFFFFFFF, v)
+    m, p = cuda.match_all_sync(0xFFFFFFFF, v // 8)
+    all_mask[i] = m
+    all_pred[i] = p
+    eq[i] = cuda.eq_sync(0xFFFFFFFF, v % 2 == 0)
+    f_any[i] = cuda.match_any_sync(0xFFFFFFFF, fvals[i])
+    cuda.nanosleep(100)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_match_and_eq_sync(backend: str) -> None:
+    rng = rng_for("match", backend)
+    n = 96
+    vals = rng.integers(0, 20, n)
+    vals[32:64] = rng.integers(0, 4) * 2  # one warp where every lane agrees
+    fvals = rng.choice(np.array([0.0, -0.0, 1.5, np.nan], np.float32), n)
+    outs = [rng.integers(0, 9, n).astype(np.uint32) for _ in range(2)] + \
+        [np.zeros(n, bool), np.zeros(n, bool), rng.integers(0, 9, n).astype(np.uint32)]
+    warp_match[3, 32](vals, fvals, *outs, backend=backend)
+    for w in range(0, n, 32):
+        v, fb = vals[w:w + 32], fvals[w:w + 32].view(np.uint32)  # match compares bits
+        for key, got in ((v, outs[0]), (fb, outs[4])):
+            want = [sum(1 << j for j in range(32) if key[j] == key[lane]) for lane in range(32)]
+            np.testing.assert_array_equal(got[w:w + 32], want)
+        same = bool(np.all(v // 8 == v[0] // 8))
+        np.testing.assert_array_equal(outs[1][w:w + 32], 0xFFFFFFFF if same else 0)
+        np.testing.assert_array_equal(outs[2][w:w + 32], same)
+        even = v % 2 == 0
+        np.testing.assert_array_equal(outs[3][w:w + 32], bool(even.all() or not even.any()))
+    assert outs[2][32:64].all() and not outs[2][:32].any()  # both outcomes were exercised
+
+
+@cuda.jit
+def float_atomics(x, mx, total):
+    i = cuda.grid(1)
+    if i < x.size:
+        cuda.atomic.max(mx, 0, x[i])
+        cuda.atomic.min(mx, 1, x[i])
+        cuda.atomic.add(total, 0, x[i])
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_float_atomics(backend: str) -> None:
+    rng = rng_for("fatomic", backend)
+    x = rng.standard_normal(300).astype(np.float32)
+    mx = np.array([-np.inf, np.inf], np.float32)
+    total = np.array([rng.standard_normal()])
+    start = total[0]
+    float_atomics[3, 128](x, mx, total, backend=backend)
+    np.testing.assert_array_equal(mx, [x.max(), x.min()])
+    np.testing.assert_allclose(total, start + x.astype(np.float64).sum(), rtol=1e-12)
+
+
+def k_grid_sync(a):
+    g = cuda.cg.this_grid()
+    g.sync()
+
+
+def k_atomic_int8(a):
+    cuda.atomic.add(a, 0, 1)
+
+
+def k_atomic_sub_i64(a):
+    cuda.atomic.sub(a, 0, 1)
+
+
+def test_grid_sync_and_narrow_atomics_are_errors() -> None:
+    e = _raises(k_grid_sync, (np.zeros(4),), "PORT1010", "cuda.cg.this_grid()")
+    assert "two kernels" in e.diagnostics[0].hint
+    e = _raises(k_atomic_int8, (np.zeros(4, np.int8),), "PORT2001", "cuda.atomic.add")
+    assert "i8" in str(e)
+    e = _raises(k_atomic_sub_i64, (np.zeros(4, np.int64),), "PORT2001", "cuda.atomic.sub")
+    assert "i32, u32" in e.diagnostics[0].hint
+    with pytest.raises(PortError):
+        cuda.cg.this_grid()  # device-only

@@ -17,7 +17,7 @@ from portable.frontends.python.values import ArrayVal, TupleVal
 
 from portable import ir
 from portable.semantics import FULL_MASK
-from portable.types import BOOL, I32, I64, U32, Array, Pointer, Scalar, Space
+from portable.types import BOOL, F32, I32, I64, U32, Array, Pointer, Scalar, Space
 
 Op = ir.Op
 
@@ -119,42 +119,50 @@ for _name in ("shfl_sync", "shfl_up_sync", "shfl_down_sync", "shfl_xor_sync"):
 
 
 def _match_key(lw, node, value) -> ir.Expr:
-    """The value match_*_sync compares, as the integer of its bits (numba: 32/64-bit types)."""
+    """The value match_*_sync compares (numba: 32- and 64-bit integers and floats)."""
     v = S(lw, node, value)
-    if v.type.is_float:
-        name = "__float_as_int" if v.type.bits <= 32 else "__double_as_longlong"
-        v = build(lw, node, name, [v])
-    elif v.type.is_bool or v.type.bits < 32:
-        v = lw.cast(v, I32)
+    if v.type.is_bool or v.type.bits < 32:
+        v = lw.cast(v, F32 if v.type.is_float else I32)
     return lw.once(v, "key")
 
 
-@cuda_rule("match_any_sync", "mask,value", uses="__shfl_sync __float_as_int "
-           "__double_as_longlong")
+def _same(lw, node, a: ir.Expr, b: ir.Expr) -> ir.Expr:
+    """`a` and `b` (variables) hold the same bits, as match.sync compares them: floats are equal
+    with the same sign (0.0 and -0.0 differ) or are both NaN."""
+    if not a.type.is_float:
+        return ir.Compare(Op.EQ, a, b)
+    sign, nan = ([build(lw, node, f, [x], BOOL) for x in (a, b)] for f in ("signbit", "isnan"))
+    equal = ir.Binary(Op.LAND, ir.Compare(Op.EQ, a, b), ir.Compare(Op.EQ, *sign), BOOL)
+    return ir.Binary(Op.LOR, equal, ir.Binary(Op.LAND, *nan, BOOL), BOOL)
+
+
+@cuda_rule("match_any_sync", "mask,value", uses="__shfl_sync signbit isnan")
 def _r_match_any(lw, node, mask, value):
     # lane j's bit is set where lane j of the mask holds the same key: one shuffle per lane
     loc = lw.loc(node)
     m, key = lw.once(_mask(lw, node, mask), "mask"), _match_key(lw, node, value)
     out = lw.temp(ir.const(0, U32, loc), "match")
     j = ir.Var(lw.fresh("lane"), I32, loc=loc)
-    other = build(lw, node, "__shfl_sync", [m, key, j], key.type)
     bit = ir.Binary(Op.SHL, ir.const(1, U32), ir.Cast(j, U32), U32)
-    same = ir.Binary(Op.LAND, ir.Compare(Op.EQ, other, key), ir.Compare(
-        Op.NE, ir.Binary(Op.AND, m, bit, U32), ir.const(0, U32)), BOOL)
-    body = (ir.Assign(out, ir.Binary(Op.OR, out, ir.Select(same, bit, ir.const(0, U32), U32),
-                                     U32, loc=loc), loc=loc),)
-    lw.emit(ir.For(j, ir.const(0, I32), ir.const(32, I32), ir.const(1, I32), body, loc=loc))
+
+    def body() -> None:
+        other = lw.temp(build(lw, node, "__shfl_sync", [m, key, j], key.type), "other")
+        hit = ir.Binary(Op.LAND, ir.Compare(Op.NE, ir.Binary(Op.AND, m, bit, U32),
+                                            ir.const(0, U32)), _same(lw, node, other, key), BOOL)
+        lw.emit(ir.Assign(out, ir.Binary(Op.OR, out, ir.Select(hit, bit, ir.const(0, U32), U32),
+                                         U32), loc=loc))
+    _, stmts = lw.buffered(body)
+    lw.emit(ir.For(j, ir.const(0, I32), ir.const(32, I32), ir.const(1, I32), stmts, loc=loc))
     return out
 
 
-@cuda_rule("match_all_sync", "mask,value", uses="__ffs __shfl_sync __all_sync __float_as_int "
-           "__double_as_longlong")
+@cuda_rule("match_all_sync", "mask,value", uses="__ffs __shfl_sync __all_sync signbit isnan")
 def _r_match_all(lw, node, mask, value):
     # every lane of the mask holds the key of its lowest lane: (mask, True), else (0, False)
     m, key = lw.once(_mask(lw, node, mask), "mask"), _match_key(lw, node, value)
     first = ir.Binary(Op.SUB, build(lw, node, "__ffs", [m]), ir.const(1, I32), I32)
-    lowest = build(lw, node, "__shfl_sync", [m, key, first], key.type)
-    same = lw.once(build(lw, node, "__all_sync", [m, ir.Compare(Op.EQ, lowest, key)], BOOL),
+    lowest = lw.temp(build(lw, node, "__shfl_sync", [m, key, first], key.type), "lowest")
+    same = lw.temp(build(lw, node, "__all_sync", [m, _same(lw, node, lowest, key)], BOOL),
                    "same")
     return TupleVal((ir.Select(same, m, ir.const(0, U32), U32, loc=lw.loc(node)), same))
 
