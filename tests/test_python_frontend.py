@@ -546,3 +546,16 @@ def test_grid_sync_and_narrow_atomics_are_errors() -> None:
     assert "i32, u32" in e.diagnostics[0].hint
     with pytest.raises(PortError):
         cuda.cg.this_grid()  # device-only
+
+
+def test_host_api_extras() -> None:
+    rng = rng_for("host-extras")
+    x = rng.standard_normal((3, 5)).astype(np.float32)
+    for like in (cuda.pinned_array_like(x), cuda.mapped_array_like(cuda.to_device(x))):
+        assert like.shape == x.shape and like.dtype == x.dtype
+    cuda.profile_start()
+    with cuda.defer_cleanup():
+        d = cuda.to_device(x)
+    cuda.profile_stop()
+    np.testing.assert_array_equal(d.copy_to_host(), x)
+    assert all(hasattr(cuda, n) for n in cuda.__all__)

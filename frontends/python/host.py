@@ -116,6 +116,28 @@ mapped_array = pinned_array
 managed_array = pinned_array
 
 
+def pinned_array_like(ary) -> np.ndarray:
+    """A host array of `ary`'s shape and dtype (page-locking is the host's business here)."""
+    a = np.asarray(getattr(ary, "__portable_array__", ary))
+    return np.empty_like(a)
+
+
+mapped_array_like = pinned_array_like
+
+
+@contextlib.contextmanager
+def defer_cleanup():
+    """numba defers freeing device memory inside this block; here memory is the host's."""
+    yield
+
+
+def profile_start() -> None:
+    """Accepted for numba.cuda compatibility; there is no CUDA profiler to start."""
+
+
+profile_stop = profile_start
+
+
 @contextlib.contextmanager
 def pinned(*arrays):
     yield
