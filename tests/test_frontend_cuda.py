@@ -368,3 +368,21 @@ def test_constant_memory_set_from_python_and_cooperative_groups():
     out = np.zeros(32, np.float32)
     m["k"].launch(1, 32, out, x, backend="numpy")
     np.testing.assert_allclose(out, (x * w[np.arange(32) % 8])[::-1], rtol=1e-6)
+
+
+def test_for_loop_that_is_not_canonical_runs_once():
+    # int counter against an unsigned bound: not an ir.For, translated as a while loop exactly once
+    src = r"""
+    __global__ void k(const float* p, float* out, int m) {
+      float s = 0.0f;
+      for (int b = 0; b < gridDim.x; ++b) s += p[b];
+      for (int j = 0; j < m; j = j * 2 + 1) s += 1.0f;
+      out[blockIdx.x] = s;
+    }"""
+    k = portable.parse_cuda(src)["k"]
+    p = np.random.default_rng().standard_normal(5).astype(np.float32)
+    out = np.full(5, np.nan, np.float32)
+    k.launch(5, 1, p, out, 20, backend="numpy")
+    # j = 0, 1, 3, 7, 15 -> five iterations below 20
+    np.testing.assert_allclose(out, np.full(5, p.astype(np.float64).sum() + 5), rtol=1e-5)
+    assert str(k.ir).count("while") == 2

@@ -318,9 +318,7 @@ class Stmts(Exprs):
             raise self.fail("PORT1001", "unsupported for statement", c, STMT_HINT) from None
         loc = self.loc(c)
         if init is not None and cond_c is not None and inc is not None:
-            f = self.counted_for(init, cond_c, inc, body_c, loc)
-            if f is not None:
-                self.emit(f)
+            if self.counted_for(init, cond_c, inc, body_c, loc):
                 return
         if init is not None:
             self.stmt(init)
@@ -336,23 +334,25 @@ class Stmts(Exprs):
             step()
         self.emit(self.guarded_while(cond, tuple(pre), body + tuple(tail), loc))
 
-    def counted_for(self, init, cond_c, inc, body_c, loc) -> ir.For | None:
-        """An ir.For when the loop is canonical: `for (T i = a; i cmp b; i += s)` with int `i`
-        not assigned in the body, and `b`, `s` free of side effects."""
+    def counted_for(self, init, cond_c, inc, body_c, loc) -> bool:
+        """Emits the loop and returns True when its init declares one int loop variable: an
+        ir.For when the loop is canonical (`for (T i = a; i cmp b; i += s)` with `i`
+        not assigned in the body, `b` and `s` free of side effects), else a while loop. False
+        when the caller must translate the loop itself."""
         vds = [k for k in kids(init) if k.kind.name == "VAR_DECL"] \
             if init.kind.name == "DECL_STMT" else []
         if len(vds) != 1 or clang.var_init(vds[0]) is None or is_reference(vds[0].type):
-            return None
+            return False
         d = vds[0]
         t = self.type_of(d)
         if not isinstance(t, Scalar) or not t.is_int:
-            return None
+            return False
         k = key(d)
         if k in assigned(body_c) or k in assigned(cond_c):
-            return None
+            return False
         step_c = self.step_of(inc, k)
         if step_c is None:
-            return None
+            return False
         start = convert(self.expr(clang.var_init(d)), t, loc)
         var = ir.Var(self.fresh(d.spelling), t, loc=self.loc(d))
         self.vars[k] = var
@@ -362,19 +362,22 @@ class Stmts(Exprs):
             step = convert(self.expr(sc), t, loc) if sc is not None else ir.const(1, t, loc)
         if pre or not isinstance(cond, ir.Compare) or has_effects(cond) or has_effects(step):
             self.emit(ir.Decl(var, start, loc=loc))  # fall back: the variable lives on
-            return self.fallback_for(var, cond_c, inc, body_c, loc)
+            self.fallback_for(var, cond_c, inc, body_c, loc)
+            return True
         op, lhs, rhs = cond.op, cond.lhs, cond.rhs
         if rhs == var and lhs != var:
             op, lhs, rhs = _FLIP[op], rhs, lhs
         if lhs != var or any(n == var for n in ir.walk(rhs)) or op is Op.EQ:
             self.emit(ir.Decl(var, start, loc=loc))
-            return self.fallback_for(var, cond_c, inc, body_c, loc)
+            self.fallback_for(var, cond_c, inc, body_c, loc)
+            return True
         if sign < 0:
             step = ir.Unary(Op.NEG, step, t, loc=loc) if not isinstance(step, ir.Const) \
                 else ir.const(-step.value, t, loc) if t.is_signed else \
                 ir.Unary(Op.NEG, step, t, loc=loc)
         body = self.loop_body(body_c, Loop("loop"))
-        return ir.For(var, start, rhs, step, body, op, loc=loc)
+        self.emit(ir.For(var, start, rhs, step, body, op, loc=loc))
+        return True
 
     def fallback_for(self, var, cond_c, inc, body_c, loc) -> None:
         with self.capture() as pre:
