@@ -6,7 +6,7 @@ import ast
 import builtins
 
 import numpy as np
-from portable.frontends.python import markers
+from portable.frontends.python import intrinsics, markers
 from portable.frontends.python.ntypes import int_result, unify
 from portable.frontends.python.values import (
     ArrayVal,
@@ -246,7 +246,7 @@ class ExprMixin:
                 r = ir.Binary(Op.MUL, r, base, t, loc=loc)
             return r
         if t.is_float:
-            return ir.Call("pow", (self.cast(a, t), self.cast(b, t)), t, loc=loc)
+            return intrinsics.build(self, node, "pow", (a, b), t)
         # integer power by squaring (numba: a negative exponent is an error; here it gives 0
         # unless the base is 1 or -1... we follow repeated squaring, which yields 1)
         r = self.temp(ir.const(1, t), "pw")
