@@ -305,7 +305,8 @@ def _clang_diagnostic(tu, d, loc: Loc) -> Diagnostic:
     """clang's error as PORT0001, or a precise code where clang's message names a construct
     that portable cannot port (a kernel launched from device code, a texture reference)."""
     msg = d.spelling
-    if "reference to __global__ function" in msg:
+    if "reference to __global__ function" in msg or (
+            "reference to __host__ function" in msg and "cudaConfigureCall" in msg):
         return Diagnostic("PORT1009", f"dynamic parallelism: {msg}", loc,
                           "launch the child kernel from the host after this one finishes")
     if "reference to __host__ variable" in msg:

@@ -44,8 +44,8 @@ def inline(tr, c, defn, args, want: bool, this: LV | None = None,
         raise tr.fail("PORT1005", f"recursive call of {defn.spelling!r}", c,
                       "rewrite the recursion as a loop")
     saved_vars, saved_ret, saved_this = dict(tr.vars), tr.ret, tr.this
-    module.in_progress.append(k)
     result = None
+    pushed = False
     try:
         binds = []
         for p, a in zip(defn.get_arguments(), args, strict=False):
@@ -57,6 +57,10 @@ def inline(tr, c, defn, args, want: bool, this: LV | None = None,
                 v.type, Pointer) else Space.GLOBAL)
             binds.append((key(p), tr.temp(convert(v, t, loc) if isinstance(t, Scalar) else v,
                                           p.spelling or "arg", loc)))
+        # the arguments are evaluated before the callee counts as in progress, so a call of
+        # the same function inside an argument (`f += g(...)` in g) is not recursion
+        module.in_progress.append(k)
+        pushed = True
         for kk, vv in binds:
             tr.vars[kk] = vv
         if ctor is not None:
@@ -82,7 +86,8 @@ def inline(tr, c, defn, args, want: bool, this: LV | None = None,
             else:
                 tr.stmt(s)
     finally:
-        module.in_progress.pop()
+        if pushed:
+            module.in_progress.pop()
         tr.vars.update(saved_vars)
         tr.ret, tr.this = saved_ret, saved_this
     if want:

@@ -122,7 +122,8 @@ class ModuleTranslator:
     def add_global(self, d, a: set[str]) -> None:
         loc = self.loc(d)
         space = Space.CONSTANT if "CUDACONSTANT_ATTR" in a else Space.GLOBAL
-        t = convert_type(d.type, loc, space, f" (variable {d.spelling!r})")
+        # pointers stored in a module variable (or its struct fields) point to global memory
+        t = convert_type(d.type, loc, Space.GLOBAL, f" (variable {d.spelling!r})")
         if isinstance(t, Array):
             t = Array(t.elem, t.shape, space)
         else:  # a scalar module variable is a one-element array in the IR

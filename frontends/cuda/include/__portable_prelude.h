@@ -105,6 +105,12 @@ __device__ unsigned long long int atomicCAS(unsigned long long int *, unsigned l
                                             unsigned long long int);
 __device__ unsigned short int atomicCAS(unsigned short int *, unsigned short int,
                                         unsigned short int);
+#define __PCAS(S) __device__ int atomicCAS##S(int *, int, int); \
+  __device__ unsigned int atomicCAS##S(unsigned int *, unsigned int, unsigned int); \
+  __device__ unsigned long long int atomicCAS##S(unsigned long long int *, \
+                                                 unsigned long long int, unsigned long long int);
+__PCAS(_block) __PCAS(_system)
+#undef __PCAS
 
 /* warp-level primitives */
 #define __PSH(T) \
@@ -318,4 +324,7 @@ __host__ __device__ void __trap(void);
 __host__ __device__ void __brkpt(void);
 
 #include "__portable_runtime.h"
+/* placement new, which nvcc's headers always declare */
+inline __host__ __device__ void *operator new(size_t, void *__p) noexcept { return __p; }
+inline __host__ __device__ void *operator new[](size_t, void *__p) noexcept { return __p; }
 #endif

@@ -122,4 +122,20 @@ struct cudaGraphicsResource; typedef cudaGraphicsResource *cudaGraphicsResource_
 struct cudaLaunchParams { void *func; dim3 gridDim; dim3 blockDim; void **args; size_t sharedMem; cudaStream_t stream; };
 typedef struct CUexternalMemory_st *cudaExternalMemory_t; typedef struct CUexternalSemaphore_st *cudaExternalSemaphore_t;
 typedef struct cudaMipmappedArray *cudaMipmappedArray_t;
+template <class T> __device__ T texCubemap(cudaTextureObject_t, float, float, float);
+template <class T> __device__ T tex1DLayered(cudaTextureObject_t, float, int);
+template <class T> __device__ T tex2DLayered(cudaTextureObject_t, float, float, int);
+template <class T> __device__ T tex2DLod(cudaTextureObject_t, float, float, float);
+template <class T> __device__ T tex3DLod(cudaTextureObject_t, float, float, float, float);
+template <class T> __device__ T tex2Dgather(cudaTextureObject_t, float, float, int = 0);
+template <class T, int d, enum cudaTextureReadMode m> __device__ T texCubemap(texture<T, d, m>, float, float, float);
+template <class T, int d, enum cudaTextureReadMode m> __device__ T tex1DLayered(texture<T, d, m>, float, int);
+template <class T, int d, enum cudaTextureReadMode m> __device__ T tex2DLayered(texture<T, d, m>, float, float, int);
+template <class T> __device__ void surf1Dwrite(T, cudaSurfaceObject_t, int, int = 0);
+template <class T> __device__ void surf2Dwrite(T, cudaSurfaceObject_t, int, int, int);
+template <class T> __device__ void surf3Dwrite(T, cudaSurfaceObject_t, int, int, int, int = 0);
+template <class T> __device__ T surf1Dread(cudaSurfaceObject_t, int, int = 0);
+template <class T> __device__ void surf1Dread(T *, cudaSurfaceObject_t, int, int = 0);
+template <class T> __device__ void surf2Dread(T *, cudaSurfaceObject_t, int, int, int = 0);
+template <class T> __device__ T surf3Dread(cudaSurfaceObject_t, int, int, int, int = 0);
 #endif

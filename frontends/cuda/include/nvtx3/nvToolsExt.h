@@ -1,3 +1,3 @@
 /* portable stub header: declarations only, for a device-only parse. */
 #pragma once
-/* everything is in the portable prelude, included before every file */
+#include <nvToolsExt.h>

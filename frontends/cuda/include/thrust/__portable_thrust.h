@@ -31,5 +31,6 @@ template <class... A> void copy(A...); template <class... A> void fill(A...); te
 template <class... A> void transform(A...); template <class... A> void for_each(A...); template <class... A> void inclusive_scan(A...); template <class... A> void exclusive_scan(A...);
 template <class... A> void inclusive_scan_by_key(A...); template <class... A> void exclusive_scan_by_key(A...); template <class... A> void adjacent_difference(A...); template <class... A> void scatter(A...); template <class... A> void gather(A...);
 template <class... A> int reduce(A...); template <class... A> int count(A...); template <class... A> int unique(A...); template <class... A> int unique_by_key(A...); template <class... A> int find(A...); template <class... A> int transform_reduce(A...); template <class... A> int reduce_by_key(A...); template <class... A> int max_element(A...); template <class... A> int min_element(A...); template <class... A> int remove_if(A...); template <class... A> int copy_if(A...); template <class... A> int lower_bound(A...); template <class... A> int upper_bound(A...); template <class... A> bool equal(A...);
+namespace system { class system_error { public: const char *what() const; }; } using system::system_error;
 namespace detail { template <class T> struct is_arithmetic { static const bool value = true; }; }
 }
