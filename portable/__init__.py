@@ -24,7 +24,10 @@ def parse_cuda(source: str, filename: str = "<string>", defines: dict | None = N
 
     module_ir, diagnostics = parse(source, filename=filename, defines=defines,
                                    include_dirs=include_dirs)
-    return Module(module_ir, diagnostics)
+    mod = Module(module_ir, diagnostics)
+    mod.origin = {"source": source, "filename": filename, "defines": defines,
+                  "include_dirs": include_dirs, "instances": []}  # for mod.instantiate
+    return mod
 
 
 def parse_cuda_file(path: str, defines: dict | None = None) -> Module:

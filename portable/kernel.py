@@ -46,7 +46,15 @@ class Module:
         self.diagnostics = list(diagnostics or [])
         self.kernels = {f.name: Kernel(self, f) for f in self.ir.kernels}
         self.globals: dict[str, np.ndarray] = {}
+        # how parse_cuda made this module (source, filename, defines, include_dirs, instances),
+        # so that `instantiate` can reach template specialisations the file does not name
+        self.origin: dict | None = None
+        self._init_globals()
+
+    def _init_globals(self) -> None:
         for g in self.ir.globals:
+            if g.name in self.globals:
+                continue  # a module variable keeps its storage (and its value)
             shape = g.type.shape if isinstance(g.type, Array) else ()
             elem = g.type.elem if isinstance(g.type, Array) else g.type
             arr = np.zeros(shape, dtype=elem_dtype(elem))
@@ -68,6 +76,42 @@ class Module:
 
     def __len__(self) -> int:
         return len(self.kernels)
+
+    def instantiate(self, name: str, *args) -> Kernel:
+        """The kernel of template `name` specialised with `args` (C++ spellings or ints):
+        `mod.instantiate("k", "float", 256)` is `k<float, 256>`, translated now when the file
+        did not instantiate it. The module's globals keep their storage."""
+        import re
+
+        spelling = f"{name}<{', '.join(_template_arg(a) for a in args)}>" if args else name
+        want = re.sub(r"\s+", "", spelling)
+        for k in self.kernels.values():
+            if re.sub(r"\s+", "", k.name) == want:
+                return k
+        if self.origin is None:
+            raise error("PORT0003", f"no kernel {spelling!r} in {self.ir.filename}, and this "
+                        "module does not know its source",
+                        hint="parse the file with portable.parse_cuda to instantiate templates")
+        from portable.frontends.cuda import parse
+        from portable.passes import pipeline
+
+        o = self.origin
+        instances = list(o.get("instances", ())) + [spelling]
+        module_ir, diagnostics = parse(o["source"], o["filename"], o.get("defines"),
+                                       o.get("include_dirs"), instances)
+        new = pipeline(module_ir)
+        match = [f for f in new.kernels if re.sub(r"\s+", "", f.name) == want]
+        if not match:
+            raise error("PORT0003", f"{spelling!r} is not a kernel template specialisation of "
+                        f"{self.ir.filename}", hint=f"kernels: {', '.join(self.kernels)}")
+        o["instances"] = instances
+        self.source_ir, self.ir = module_ir, new
+        self.diagnostics = list(diagnostics)
+        self._init_globals()
+        for f in new.kernels:
+            if f.name not in self.kernels:
+                self.kernels[f.name] = Kernel(self, f)
+        return self.kernels[match[0].name]
 
     def _global_var(self, name: str) -> ir.GlobalVar:
         for g in self.ir.globals:
@@ -92,6 +136,22 @@ class Module:
         """A copy of a module variable's current contents, like cudaMemcpyFromSymbol."""
         self._global_var(name)
         return self.globals[name].copy()
+
+
+def _template_arg(a) -> str:
+    if isinstance(a, bool):
+        return "true" if a else "false"
+    if isinstance(a, (int, np.integer)):
+        return str(int(a))
+    if isinstance(a, type) and issubclass(a, np.generic) or isinstance(a, np.dtype):
+        return {"float32": "float", "float64": "double", "int32": "int", "uint32": "unsigned int",
+                "int64": "long long", "uint64": "unsigned long long", "int16": "short",
+                "uint16": "unsigned short", "int8": "signed char", "uint8": "unsigned char",
+                "bool": "bool"}[np.dtype(a).name]
+    if isinstance(a, str):
+        return a
+    raise error("PORT4008", f"template argument {a!r} must be a C++ type name, an int or a "
+                "numpy dtype")
 
 
 class Kernel:
