@@ -9,8 +9,15 @@ import numpy as np
 from portable import config, ir
 from portable.analysis.effects import written
 from portable.errors import error
-from portable.launch import LaunchSpec, check_args, check_dims, elem_dtype
-from portable.types import Array, Space
+from portable.launch import (
+    LaunchSpec,
+    check_args,
+    check_dims,
+    check_shared_mem,
+    elem_dtype,
+    split_config,
+)
+from portable.types import Array
 
 _default_backend: str | None = None
 
@@ -169,27 +176,18 @@ class Kernel:
         return f"<portable.Kernel {self.name}>"
 
     def __getitem__(self, config: tuple) -> Launch:
-        if not isinstance(config, tuple) or not 2 <= len(config) <= 4:
-            raise error("PORT4006", "launch configuration must be [grid, block], "
-                        "[grid, block, stream] or [grid, block, stream, shared_bytes]")
-        grid, block, *rest = config
-        shared = rest[1] if len(rest) > 1 else 0
+        grid, block, shared = split_config(config)
         return Launch(self, grid, block, shared_mem=shared)
 
     def launch(self, grid, block, *args, backend: str | None = None, shared_mem: int = 0,
                **options) -> None:
         """Run the kernel on `backend` (default: see `portable.set_default_backend`)."""
         g, b = check_dims(grid, block)
-        if not isinstance(shared_mem, (int, np.integer)) or shared_mem < 0:
-            raise error("PORT4009", f"shared_mem must be a byte count >= 0, got {shared_mem!r}")
-        from portable.launch import MAX_SHARED_BYTES
-
-        if shared_mem > MAX_SHARED_BYTES:
-            raise error("PORT4009", f"shared_mem={shared_mem} exceeds {MAX_SHARED_BYTES} bytes")
+        shared_mem = check_shared_mem(shared_mem)
         vals = check_args(self.ir, args, self.written)
         name = backend or default_backend()
         launcher = self.compile(name, **options)
-        spec = LaunchSpec(self.ir, g, b, vals, int(shared_mem), self.module.globals, options)
+        spec = LaunchSpec(self.ir, g, b, vals, shared_mem, self.module.globals, options)
         launcher(spec)
 
     def compile(self, backend: str, **options):

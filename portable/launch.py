@@ -43,11 +43,31 @@ def dim3(value, what: str) -> tuple[int, int, int]:
     if not 1 <= len(t) <= 3 or not all(
             isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in t):
         raise error("PORT4006", f"{what} must be an int or a tuple of 1-3 ints, got {value!r}",
-                    hint=f"write e.g. k[(64, 1), (256,)] or k[64, 256]")
+                    hint="write e.g. k[(64, 1), (256,)] or k[64, 256]")
     t = tuple(int(v) for v in t) + (1,) * (3 - len(t))
     if any(v < 1 for v in t):
         raise error("PORT4006", f"{what} dimensions must be >= 1, got {t}")
     return t  # type: ignore[return-value]
+
+
+def split_config(config) -> tuple[object, object, int]:
+    """(grid, block, dynamic shared bytes) of `k[grid, block]`, `k[grid, block, stream]` or
+    `k[grid, block, stream, shared_bytes]`; grid and block are validated by `check_dims`."""
+    if not isinstance(config, tuple) or not 2 <= len(config) <= 4:
+        raise error("PORT4006", "launch configuration must be [grid, block], [grid, block, "
+                    "stream] or [grid, block, stream, dynamic_shared_bytes]")
+    grid, block, *rest = config
+    return grid, block, rest[1] if len(rest) > 1 else 0
+
+
+def check_shared_mem(shared_mem) -> int:
+    """Validate a dynamic shared-memory byte count."""
+    if not isinstance(shared_mem, (int, np.integer)) or isinstance(shared_mem, bool) \
+            or shared_mem < 0:
+        raise error("PORT4009", f"shared_mem must be a byte count >= 0, got {shared_mem!r}")
+    if shared_mem > MAX_SHARED_BYTES:
+        raise error("PORT4009", f"shared_mem={shared_mem} exceeds {MAX_SHARED_BYTES} bytes")
+    return int(shared_mem)
 
 
 def check_dims(grid, block) -> tuple[tuple[int, int, int], tuple[int, int, int]]:
@@ -128,7 +148,8 @@ def check_args(fn: ir.Function, args: tuple, written: set[str]) -> list:
                             f"dtype {_elem_dtype(t)}")
             out.append(np.asarray(a, _elem_dtype(t)).reshape(()))
         else:
-            raise error("PORT1003", f"parameter {p.name!r} of type {t} cannot be passed from Python")
+            raise error("PORT1003", f"parameter {p.name!r} of type {t} cannot be passed "
+                        "from Python")
     return out
 
 

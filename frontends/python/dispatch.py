@@ -14,7 +14,7 @@ import numpy as np
 from portable.frontends.python.ntypes import ArrayType, arg_type, parse_signature
 
 from portable.errors import error
-from portable.launch import MAX_SHARED_BYTES
+from portable.launch import check_shared_mem, split_config
 from portable.types import Scalar
 
 
@@ -149,11 +149,7 @@ class Dispatcher:
         if self.device:
             raise error("PORT4006", f"{self.__name__} is a device function and cannot be launched",
                         hint="call it from a kernel, or decorate it with @cuda.jit")
-        if not isinstance(config, tuple) or not 2 <= len(config) <= 4:
-            raise error("PORT4006", "launch configuration must be [grid, block], "
-                        "[grid, block, stream] or [grid, block, stream, dynamic_shared_bytes]")
-        grid, block, *rest = config
-        shared = rest[1] if len(rest) > 1 else 0
+        grid, block, shared = split_config(config)
         return _Configured(self, grid, block, shared)
 
     def __call__(self, *args):
@@ -165,14 +161,11 @@ class Dispatcher:
     def launch(self, grid, block, *args, backend: str | None = None, shared_mem: int = 0,
                stream=None, **options) -> None:
         """Run the kernel on `backend` like `Kernel.launch` (arrays are updated in place)."""
-        if not isinstance(shared_mem, (int, np.integer)) or not 0 <= shared_mem <= \
-                MAX_SHARED_BYTES:
-            raise error("PORT4009", f"dynamic shared memory must be 0..{MAX_SHARED_BYTES} bytes, "
-                        f"got {shared_mem!r}")
+        shared_mem = check_shared_mem(shared_mem)
         types = self._types(args)
         k = self._kernel(types)
         k.launch(grid, block, *expand_args(args, types), backend=backend,
-                 shared_mem=int(shared_mem), **options)
+                 shared_mem=shared_mem, **options)
 
 
 def _accepts(sig, got) -> bool:
