@@ -482,3 +482,118 @@ def test_thread_strided_loop_is_interchanged_and_exact():
     ref, got = both(STRIDED, "strided", 2, 96,
                     lambda: [x.copy(), np.full(2 * 96, np.nan, np.float32), n])
     assert_same(ref, got, rtol=1e-5)
+
+
+# ---------------------------------------------------------------- grid-stride loops, fast paths
+
+GRIDSTRIDE = r"""
+__global__ void wsum(const float* __restrict__ in, float* __restrict__ out, unsigned n) {
+    __shared__ float s[64];
+    unsigned i = blockIdx.x * blockDim.x * 2 + threadIdx.x;
+    unsigned stride = blockDim.x * 2 * gridDim.x;
+    float acc = 0.0f;
+    while (i < n) {
+        acc += in[i];
+        if (i + blockDim.x < n)
+            acc += in[i + blockDim.x];
+        i += stride;
+    }
+    s[threadIdx.x] = acc;
+    __syncthreads();
+    if (threadIdx.x == 0) {
+        float t = 0.0f;
+        for (int k = 0; k < 64; k++) t += s[k];
+        out[blockIdx.x] = t;
+    }
+}
+__global__ void wkeep(const int* in, int* out, int n) {
+    // i is read after the loop: must stay a while loop (the final value matters)
+    int i = blockIdx.x * blockDim.x + threadIdx.x;
+    int acc = 0;
+    while (i < n) { acc += in[i]; i += blockDim.x * gridDim.x; }
+    out[blockIdx.x * blockDim.x + threadIdx.x] = acc * 1000 + i;
+}
+__global__ void wpoly(const float* __restrict__ x, float* __restrict__ y, int n) {
+    for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += blockDim.x * gridDim.x)
+        y[i] = 1.0f + x[i] * (2.0f + x[i] * 3.0f);
+}
+"""
+
+
+@pytest.mark.parametrize("n", [64 * 2 * 3 * 5, 64 * 2 * 3 * 5 - 37, 50])
+def test_grid_stride_while_loop_is_interchanged_and_exact(n):
+    from portable.backends.llvm.canon import while_to_for
+    from portable.backends.llvm.plan import legalize, plan
+
+    mod = portable.parse_cuda(GRIDSTRIDE)
+    for name, strided in (("wsum", True), ("wkeep", False), ("wpoly", True)):
+        p = plan(legalize(while_to_for(mod[name].ir)))
+        assert any(getattr(x, "kind", "") == "strided" for x in p.body) == strided, name
+    x = RNG.random(n).astype(np.float32)
+    ref, got = both(GRIDSTRIDE, "wsum", 3, 64,
+                    lambda: [x.copy(), np.full(3, np.nan, np.float32), np.uint32(n)])
+    assert_same(ref, got, rtol=1e-5)
+    xi = RNG.integers(-1000, 1000, n).astype(np.int32)
+    ref, got = both(GRIDSTRIDE, "wkeep", 3, 64,
+                    lambda: [xi.copy(), np.full(3 * 64, -1, np.int32), n])
+    assert_same(ref, got)
+    ref, got = both(GRIDSTRIDE, "wpoly", 2, 96,
+                    lambda: [x.copy(), np.full(n, np.nan, np.float32), n])
+    assert_same(ref, got, rtol=1e-6)
+
+
+GUARDS = r"""
+__global__ void edges(const float* __restrict__ a, float* __restrict__ b, int nx, int ny) {
+    int i = blockIdx.y * blockDim.y + threadIdx.y;
+    int j = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= ny || j >= nx)
+        return;
+    int idx = i * nx + j;
+    if (i == 0 || j == 0 || i == ny - 1 || j == nx - 1) {
+        b[idx] = -a[idx];
+        return;
+    }
+    float v = (j % 3 == 0) ? a[idx - 1] : a[idx + 1];
+    b[idx] = 0.25f * (a[idx - nx] + a[idx + nx]) + v;
+}
+"""
+
+
+@pytest.mark.parametrize("shape", [(64, 32), (61, 37), (5, 3)])
+def test_guard_fast_paths_are_exact(shape):
+    """Blocks wholly inside, straddling and outside the bounds take different copies of the
+    thread loop (fastpath.py); every one must match the reference bit for bit."""
+    from portable.backends.llvm import runtime
+
+    from portable.launch import dim3
+
+    nx, ny = shape
+    a = RNG.standard_normal(nx * ny).astype(np.float32)
+    grid = ((nx + 15) // 16, (ny + 7) // 8)
+    ref, got = both(GUARDS, "edges", grid, (16, 8),
+                    lambda: [a.copy(), np.full(nx * ny, np.nan, np.float32), nx, ny], fma=False)
+    assert_same(ref, got)
+    text = runtime.optimised_ir(portable.parse_cuda(GUARDS)["edges"].ir, dim3((16, 8), "b"))
+    assert "fp.fast" in text or "<16 x float>" in text
+
+
+def test_wide_grid_specialisation_without_narrow_index_rule(monkeypatch):
+    """gridDim.x * blockDim.x > 2**31 gets its own specialisation (indexing.py); only the
+    launcher's choice is checked here (such a launch would need 8 GiB arrays)."""
+    from portable.backends.llvm import runtime
+
+    seen = []
+    monkeypatch.setattr(runtime, "compiled",
+                        lambda fn, block, checks, contract, narrow=True: seen.append(narrow))
+    monkeypatch.setattr(runtime, "run", lambda c, spec: None)
+    k = portable.parse_cuda(GRIDSTRIDE)["wpoly"]
+    launcher = runtime.Launcher(k.ir, {})
+
+    class Spec:
+        block = (1024, 1, 1)
+        grid = (1 << 22, 1, 1)
+
+    launcher(Spec)
+    Spec.grid = (1 << 20, 1, 1)
+    launcher(Spec)
+    assert seen == [False, True]

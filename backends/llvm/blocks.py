@@ -11,7 +11,7 @@ from portable.ir import Op
 from portable.types import I32, Scalar
 
 from .exprs import I1, I8, I32T, I64T
-from .plan import WARP, Collective
+from .plan import WARP, Collective, _escapes
 
 _U32 = Scalar("uint", 32)
 
@@ -181,14 +181,25 @@ class BlockLevel:
         b.position_at_end(exit_)
 
     def node_strided(self, it, guards) -> None:
-        """An interchanged thread-strided for loop (see plan._Planner.interchangeable)."""
+        """An interchanged thread-strided for loop (see plan._Planner.interchangeable).
+
+        Iteration k runs `var = start + k * step` for every thread still in the loop; per-thread
+        flags record which threads have left. While every thread of the block is still in the
+        loop (decided per k by a pre-pass), a fast copy runs the body unmasked and without the
+        flags (fastpath.FastPaths.versioned)."""
         b, s, f = self.b, it.stmt, self.func
         k = ir.Var(it.kvar, s.var.type)
         g = guards + self.base_guards()
+        stmts = it.body[0].stmts
         self.b.store(L.Constant(self.slot_ty(k.type), 0), self.var_ptr(k))
         self.thread_loop(g, lambda: self.set_flag(it.flag, 0))
         anyv = self.alloca_raw(it.flag + "any", I1)
-        head, exit_ = f.append_basic_block("st.head"), f.append_basic_block("st.exit")
+        fast = not g and self.pure(s.stop) and self.pure(s.step) and not _escapes(stmts)
+        if fast:
+            fastv = self.alloca_raw(it.flag + "fast", I1)
+            b.store(L.Constant(I1, 1), fastv)
+        head, latch = f.append_basic_block("st.head"), f.append_basic_block("st.latch")
+        exit_ = f.append_basic_block("st.exit")
         b.branch(head)
         b.position_at_end(head)
         b.store(L.Constant(I1, 0), anyv)
@@ -204,7 +215,7 @@ class BlockLevel:
             b.store(L.Constant(I1, 1), anyv)
             brk = b.append_basic_block("st.break")  # break: this thread is done
             self.tloops.append((brk, self.next_thread))  # continue: its next iteration
-            self.tbody(it.body[0].stmts)
+            self.tbody(stmts)
             self.tloops.pop()
             if not b.block.is_terminated:
                 b.branch(self.next_thread)
@@ -212,7 +223,27 @@ class BlockLevel:
             self.set_flag(it.flag, 1)
             b.branch(self.next_thread)
 
-        self.thread_loop(g + [(it.flag, 0)], body)
+        def general() -> None:
+            self.thread_loop(g + [(it.flag, 0)], body)
+
+        if fast:
+            fast_bb, slow_bb = f.append_basic_block("st.fast"), f.append_basic_block("st.slow")
+            b.cbranch(b.load(fastv, typ=I1), fast_bb, slow_bb)
+            b.position_at_end(fast_bb)
+            b.store(L.Constant(I1, 1), anyv)
+
+            def leave_fast() -> None:
+                b.store(L.Constant(I1, 0), fastv)
+                b.store(L.Constant(I1, 0), anyv)
+                general()
+
+            cond = ir.Compare(s.cmp, s.var, s.stop, loc=s.loc)
+            self.versioned(stmts, cond, leave_fast)
+            b.branch(latch)
+            b.position_at_end(slow_bb)
+        general()
+        b.branch(latch)
+        b.position_at_end(latch)
         self.assign(k, ir.Binary(Op.ADD, k, ir.const(1, k.type), k.type))
         b.cbranch(b.load(anyv, typ=I1), head, exit_)
         b.position_at_end(exit_)

@@ -23,6 +23,8 @@ from portable.types import Array, Pointer, Scalar, Space, Type
 
 from .blocks import BlockLevel
 from .exprs import FAT, I1, I8, I32T, I64T, PTR, ExprEmitter, P, _sconst
+from .fastpath import FastPaths
+from .indexing import Indexing
 from .intrinsics import Intrinsics
 from .plan import WARP, Collective, Plan, Region
 
@@ -34,12 +36,13 @@ def _align(n: int, a: int) -> int:
     return (n + a - 1) // a * a
 
 
-class Codegen(BlockLevel, Intrinsics, ExprEmitter):
+class Codegen(BlockLevel, FastPaths, Indexing, Intrinsics, ExprEmitter):
     """Builds the LLVM module of one kernel for one block shape (or any, when block is None)."""
 
     def __init__(self, fn: ir.Function, plan: Plan, block: tuple[int, int, int] | None,
-                 checks: bool, contract: bool, target_data) -> None:
+                 checks: bool, contract: bool, target_data, narrow: bool = True) -> None:
         self.fn, self.plan, self.block = fn, plan, block
+        self.narrow = narrow  # gridDim.d * blockDim.d <= 2**31 (indexing.py)
         self.checks, self.contract, self.target_data = checks, contract, target_data
         self.nmax = block[0] * block[1] * block[2] if block else MAX_THREADS
         self.module = L.Module(name=fn.name)
@@ -52,6 +55,8 @@ class Codegen(BlockLevel, Intrinsics, ExprEmitter):
         self.simt: list = []  # enclosing SIMT loop nodes
         self.loopinfo: dict[int, dict] = {}
         self.tloops: list[tuple[L.Block, L.Block]] = []  # thread-level (break, continue)
+        self.known: dict[int, bool] = {}  # guard outcomes of the current fast copy
+        self.copies = 0
         self.layout()
 
     # ------------------------------------------------------------ scratch layout
@@ -378,7 +383,7 @@ class Codegen(BlockLevel, Intrinsics, ExprEmitter):
                                 flags=["nuw", "nsw"]), self.bdim[0], flags=["nuw", "nsw"]),
                     idx[0], flags=["nuw", "nsw"])
         saved = (self.tctx, self.next_thread if hasattr(self, "next_thread") else None)
-        self.tctx = (tid, [b.trunc(v, I32T) for v in idx])
+        self.tctx = (tid, [b.trunc(v, I32T) for v in idx], idx)
         latch = b.append_basic_block("tnext")
         self.next_thread = latch
         if guards:
@@ -389,13 +394,26 @@ class Codegen(BlockLevel, Intrinsics, ExprEmitter):
         if not b.block.is_terminated:
             b.branch(latch)
         b.position_at_end(latch)
-        for d, ext, phi, head in reversed(loops):
+        for n, (d, ext, phi, head) in enumerate(reversed(loops)):
             nxt = b.add(phi, L.Constant(I64T, 1), flags=["nuw", "nsw"])
             out = b.append_basic_block(f"tdone{'xyz'[d]}")
-            b.cbranch(b.icmp_unsigned("<", nxt, ext), head, out)
+            br = b.cbranch(b.icmp_unsigned("<", nxt, ext), head, out)
+            if n == 0:
+                br.set_metadata("llvm.loop", self.loop_id())
             phi.add_incoming(nxt, b.block)
             b.position_at_end(out)
         self.tctx, self.next_thread = saved
+
+    def loop_id(self):
+        """Loop metadata of an innermost thread loop: no full unrolling before the loop
+        vectoriser runs (a constant 8-32 thread extent would otherwise be unrolled first and
+        the vectoriser would pick the outer thread loop, with gathers and scatters)."""
+        m = self.module
+        if not hasattr(self, "_loop_props"):
+            self._loop_props = m.add_metadata([L.MetaDataString(m, "llvm.loop.unroll.disable")])
+        md = L.values.MDValue(m, [], name=str(len(m.metadata)))
+        md.operands = (md, self._loop_props)
+        return md
 
     # ------------------------------------------------------------ block-level structure
     def items(self, items: list, guards: list) -> None:
@@ -403,8 +421,7 @@ class Codegen(BlockLevel, Intrinsics, ExprEmitter):
             if self.b.block.is_terminated:
                 self.b.position_at_end(self.func.append_basic_block("dead"))
             if isinstance(it, Region):
-                g = guards + self.base_guards()
-                self.thread_loop(g, lambda stmts=it.stmts: self.tbody(stmts))
+                self.region_loop(it.stmts, guards + self.base_guards())
             else:
                 getattr(self, "node_" + it.kind)(it, guards)
 
@@ -432,6 +449,8 @@ class Codegen(BlockLevel, Intrinsics, ExprEmitter):
                 self.store(s)
             case ir.ExprStmt(e):
                 self.ex(e)
+            case ir.If(cond, then, orelse) if id(cond) in self.known:
+                self.tbody(then if self.known[id(cond)] else orelse)
             case ir.If(cond, then, orelse):
                 c = self.truth(self.ex(cond), cond.type)
                 t_bb, e_bb, end = (f.append_basic_block(n) for n in ("if.then", "if.else",

@@ -243,7 +243,7 @@ class ExprEmitter:
         zero, one = L.Constant(x.type, 0), L.Constant(x.type, 1)
         match op:
             case Op.ADD:
-                return b.add(x, y)  # C semantics: wraps (no nsw)
+                return b.add(x, y)  # C semantics: wraps (no nsw; but see indexing.py)
             case Op.SUB:
                 return b.sub(x, y)
             case Op.MUL:
@@ -333,7 +333,7 @@ class ExprEmitter:
             d = b.sdiv(d, L.Constant(I64T, size))
             return self.int_cast(d, I64, e.type)
         pe, ie = (e.lhs, e.rhs) if isinstance(lt, (Pointer, Array)) else (e.rhs, e.lhs)
-        p, i = self.ex(pe), self.index64(self.ex(ie), ie.type)
+        p, i = self.ex(pe), self.index_value(ie)
         if e.op is Op.SUB:
             i = b.sub(L.Constant(I64T, 0), i)
         elem = pe.type.elem
@@ -369,6 +369,8 @@ class ExprEmitter:
 
     def ex_Select(self, e: ir.Select):
         b = self.b
+        if id(e.cond) in self.known:  # a fast copy where the whole block agrees on it
+            return self.ex(e.a if self.known[id(e.cond)] else e.b)
         c = self.truth(self.ex(e.cond), e.cond.type)
         if self.pure(e.a) and self.pure(e.b):
             x, y = self.ex(e.a), self.ex(e.b)
@@ -467,15 +469,16 @@ class ExprEmitter:
             p = self.ex(base)
             if not index:
                 return p, None
-            i = self.index64(self.ex(index[0]), index[0].type)
+            i = self.index_value(index[0])
             return P(b.gep(p.addr, [i], source_etype=self.mem_ty(bt.elem)), p.lo, p.hi,
                      p.aid), None
         if isinstance(bt, Array):
             flat = L.Constant(I64T, 0)
             shape = bt.shape or (0,)
             for k, (ix, n) in enumerate(zip(index, shape, strict=False)):
-                v = self.index64(self.ex(ix), ix.type)
-                flat = b.add(b.mul(flat, L.Constant(I64T, n)), v) if k else v
+                v = self.index_value(ix)
+                flat = b.add(b.mul(flat, L.Constant(I64T, n), flags=["nsw"]), v,
+                             flags=["nsw"]) if k else v
             return self.array_elem(base, flat), flat
         if isinstance(base, ir.Global):  # a scalar __device__ variable
             return self.global_ptr(base), None

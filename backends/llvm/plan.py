@@ -452,8 +452,10 @@ class _Planner:
         return out
 
     def interchangeable(self, s: ir.For) -> bool:
+        # Also without barriers: threads are independent, so any order of their iterations
+        # is one CUDA allows, and the interchanged loop vectorises across threads.
         t = s.var.type
-        if not (self.has_split and isinstance(t, Scalar) and t.is_int):
+        if not (isinstance(t, Scalar) and t.is_int):
             return False
         if not (_evaluable(s.stop, self.uni) and _evaluable(s.step, self.uni)):
             return False
@@ -484,7 +486,9 @@ class _Planner:
         self.block_for_vars: set[str] = set()
         self.remat = self.rematerialisable()
         body = self.build(self.fn.body, True, False, [])
-        exited = self.has_split and any(isinstance(n, ir.Return) for n in ir.walk(self.fn))
+        strided = any(isinstance(it, Node) and it.kind == "strided" for it in body)
+        exited = (self.has_split or strided) and any(isinstance(n, ir.Return)
+                                                     for n in ir.walk(self.fn))
         spilled = set(self.forced) | self.spills(body)
         for v in self.fn.shared + self.fn.dynamic_shared:
             spilled.discard(v.name)

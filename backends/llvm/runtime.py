@@ -17,6 +17,7 @@ from portable.errors import error
 from portable.launch import LaunchSpec
 
 from . import jit
+from .canon import while_to_for
 from .codegen import ERR_FIELDS, Codegen
 from .plan import legalize, plan
 
@@ -53,11 +54,11 @@ class Compiled:
     sites: list
 
 
-def build(fn: ir.Function, block, checks: bool, contract: bool):
+def build(fn: ir.Function, block, checks: bool, contract: bool, narrow: bool = True):
     """LLVM module (unoptimised) and metadata for one specialisation."""
-    lfn = legalize(fn)
+    lfn = legalize(while_to_for(fn))
     p = plan(lfn)
-    cg = Codegen(lfn, p, block, checks, contract, jit.state()["data"])
+    cg = Codegen(lfn, p, block, checks, contract, jit.state()["data"], narrow)
     module = cg.emit()
     meta = {"fixed_scratch": cg.fixed_scratch, "slot_names": cg.slot_names,
             "arrays": cg.arrays, "sites": cg.sites}
@@ -75,15 +76,17 @@ def assembly(fn: ir.Function, block=None, checks: bool = False, contract: bool =
     return jit.emit_assembly(jit.optimise(str(module), fn.name))
 
 
-def spec_key(fn: ir.Function, block, checks: bool, contract: bool) -> str:
+def spec_key(fn: ir.Function, block, checks: bool, contract: bool, narrow: bool = True) -> str:
     s = jit.state()
-    return cache.key(CODE_VERSION, printer.function(fn), block, checks, contract, s["version"],
-                     s["cpu"], s["features"], s["triple"])
+    return cache.key(CODE_VERSION, printer.function(fn), block, checks, contract, narrow,
+                     s["version"], s["cpu"], s["features"], s["triple"])
 
 
-def compiled(fn: ir.Function, block, checks: bool, contract: bool) -> Compiled:
-    """The specialisation for `block`, from memory, from disk, or freshly compiled."""
-    k = spec_key(fn, block, checks, contract)
+def compiled(fn: ir.Function, block, checks: bool, contract: bool,
+             narrow: bool = True) -> Compiled:
+    """The specialisation for `block`, from memory, from disk, or freshly compiled. `narrow`:
+    for grids with gridDim.d * blockDim.d <= 2**31 in every dimension (indexing.py)."""
+    k = spec_key(fn, block, checks, contract, narrow)
     with _MEM_LOCK:
         c = _MEM.get(k)
     if c is not None:
@@ -100,7 +103,7 @@ def compiled(fn: ir.Function, block, checks: bool, contract: bool) -> Compiled:
         except (ValueError, UnicodeDecodeError):
             meta = obj = None
     if obj is None:
-        module, meta = build(fn, block, checks, contract)
+        module, meta = build(fn, block, checks, contract, narrow)
         try:
             mod = jit.optimise(str(module), fn.name)
         except RuntimeError as e:
@@ -160,9 +163,11 @@ class Launcher:
         self.specs: dict[tuple, Compiled] = {}  # block shape -> specialisation (no re-hashing)
 
     def __call__(self, spec: LaunchSpec) -> None:
-        c = self.specs.get(spec.block)
+        narrow = all(g * b <= 1 << 31 for g, b in zip(spec.grid, spec.block, strict=True))
+        c = self.specs.get((spec.block, narrow))
         if c is None:
-            c = self.specs[spec.block] = compiled(self.fn, spec.block, self.checks, self.contract)
+            c = self.specs[spec.block, narrow] = compiled(self.fn, spec.block, self.checks,
+                                                          self.contract, narrow)
         run(c, spec)
 
 
