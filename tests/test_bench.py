@@ -300,15 +300,24 @@ def test_compare_two_runs(tmp_path):
 
 # ---------------------------------------------------------------- cluster mode
 
-def test_cluster_mode_on_a_local_cluster(seed):
+def test_cluster_mode_on_a_local_cluster(seed, tmp_path):
     distributed = pytest.importorskip("distributed")
     from portable.bench.cluster import run_cluster
 
+    out = tmp_path / "cluster.json"
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   dashboard_address=None, resources={"GPU": 1}) as cluster, \
             distributed.Client(cluster) as client:
         report = run_cluster(cluster.scheduler_address, _plan(["saxpy"], [], ["numpy-vec"], seed),
                              backends=["numpy"], client=client)
+        # the command line, through its own client
+        assert main(["bench", "--scheduler", cluster.scheduler_address, "-k", "vadd_i64",
+                     "-b", "numpy", "--no-peers", "--size", "small", "--budget", "0.05",
+                     "--no-roofline", "--seed", str(seed), "--json", str(out)]) == 0
+    cli = json.loads(out.read_text())
+    assert len(cli["machines"]) == 2 and len(cli["rows"]) == 2
+    assert {r["machine"] for r in cli["rows"]} == set(cli["machines"])
+    assert all(r["status"] == "ok" and r["kernel"] == "vadd_i64" for r in cli["rows"])
     machines = report["machines"]
     assert len(machines) == 2  # each worker benchmarked (and described) its own machine
     for mid, prov in machines.items():

@@ -168,7 +168,8 @@ def to_markdown(report: dict, notes: list[str] | None = None) -> str:
     """The report as a markdown document: headline, method, machines, then the table."""
     summ = report.get("summary") or summary(report["rows"])
     out = ["# portable bench", ""]
-    out += [f"{n}" for n in (notes or [])] + ([""] if notes else [])
+    for n in notes or []:  # one paragraph each
+        out += [n, ""]
     out += ["## Headline", ""] + [f"- {ln}" for ln in headline_lines(summ)] + [""]
     m = report["method"]
     out += ["## Method", "",

@@ -160,7 +160,8 @@ def run(args) -> int:
         from portable.bench.compare import load
 
         result = load(args.from_path)
-        return _output(args, result, console, notes=args.note or result.get("notes"))
+        _output(args, result, console, notes=args.note or result.get("notes"))
+        return 0  # rendering succeeded; the run's own failures were reported when it ran
     plan = _plan(args)
     with _progress(console) as progress:
         task = progress.add_task("bench", total=None)
