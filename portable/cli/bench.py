@@ -11,6 +11,7 @@ The driver lives in portable.bench; this module is the command line around it.
 
 from __future__ import annotations
 
+import argparse
 import json
 from pathlib import Path
 
@@ -31,7 +32,8 @@ from portable.errors import error
 def register(sub) -> None:
     p = sub.add_parser("bench", help="benchmark kernels on every backend and peer, with "
                        "provenance (or: portable bench compare A.json B.json)",
-                       description=__doc__.split("\n\n")[1])
+                       description=__doc__.split("\n\n")[1],
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("action", nargs="*", metavar="compare A.json B.json",
                    help="compare two --json reports instead of running")
     add_selection(p)
