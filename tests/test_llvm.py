@@ -597,3 +597,45 @@ def test_wide_grid_specialisation_without_narrow_index_rule(monkeypatch):
     Spec.grid = (1 << 20, 1, 1)
     launcher(Spec)
     assert seen == [False, True]
+
+
+RANGES = r"""
+__global__ void ranges(const int* __restrict__ in, int* __restrict__ out, int k, unsigned u) {
+    __shared__ int buf[2][96];
+    int tid = threadIdx.x;
+    int p = 0;
+    buf[0][tid] = in[blockIdx.x * 96 + tid];
+    __syncthreads();
+    for (int off = 1; off < 96; off *= 2) {
+        if (tid >= off)
+            buf[1 - p][tid] = buf[p][tid] + buf[p][tid - off];
+        else
+            buf[1 - p][tid] = buf[p][tid];
+        p = 1 - p;
+        __syncthreads();
+    }
+    int o = (blockIdx.x * 96 + tid) * 5;
+    out[o] = buf[p][tid];
+    __syncthreads();  // one guard per region: each is the region's range split
+    if (threadIdx.x < u) out[o + 1] = in[tid] * 3;
+    __syncthreads();
+    if (tid <= k) out[o + 2] = in[tid] - 1;
+    __syncthreads();
+    if (k == tid) out[o + 3] = 77;
+    __syncthreads();
+    out[o + 4] = (tid != k - 5) ? in[(tid + 1) % 96] : -5;
+    __syncthreads();
+    if (u > threadIdx.x) out[o + 4] += 1000;
+}
+"""
+
+
+@pytest.mark.parametrize("k,u", [(-3, 0), (0, 1), (40, 95), (95, 96), (200, 4000000000),
+                                 (2**31 - 1, 2**32 - 1)])
+def test_thread_range_split_is_exact(k, u):
+    """`threadIdx.x op u` guards split the thread loop into known ranges (fastpath.py),
+    including empty, single-thread and full ranges and the extreme values of both types."""
+    x = RNG.integers(-1000, 1000, 2 * 96).astype(np.int32)
+    ref, got = both(RANGES, "ranges", 2, 96,
+                    lambda: [x.copy(), np.full(2 * 96 * 5, -9, np.int32), k, np.uint32(u)])
+    assert_same(ref, got)

@@ -362,21 +362,29 @@ class Codegen(BlockLevel, FastPaths, Indexing, Intrinsics, ExprEmitter):
         return [("__exited", 0)] if self.plan.exited else []
 
     # ------------------------------------------------------------ thread loops
-    def thread_loop(self, guards: list, body) -> None:
+    def thread_loop(self, guards: list, body, xrange=None) -> None:
+        """A loop over the block's threads running `body`; `xrange` = (lo, hi) limits
+        threadIdx.x to [lo, hi) (i64 values; the loop runs no thread when lo >= hi)."""
         b = self.b
         zero = L.Constant(I64T, 0)
         idx = [zero, zero, zero]
         loops = []
+        skip = None
+        if xrange is not None:
+            skip = b.append_basic_block("trange.skip")
+            go = b.append_basic_block("trange")
+            b.cbranch(b.icmp_unsigned("<", xrange[0], xrange[1]), go, skip)
+            b.position_at_end(go)
         for d in (2, 1, 0):
-            ext = self.bdim[d]
-            if isinstance(ext, L.Constant) and ext.constant == 1:
+            ext = self.bdim[d] if d or xrange is None else xrange[1]
+            if isinstance(ext, L.Constant) and ext.constant == 1 and (d or xrange is None):
                 continue
             pre = b.block
             head = b.append_basic_block(f"tloop{'xyz'[d]}")
             b.branch(head)
             b.position_at_end(head)
             phi = b.phi(I64T)
-            phi.add_incoming(zero, pre)
+            phi.add_incoming(zero if d or xrange is None else xrange[0], pre)
             idx[d] = phi
             loops.append((d, ext, phi, head))
         tid = b.add(b.mul(b.add(b.mul(idx[2], self.bdim[1], flags=["nuw", "nsw"]), idx[1],
@@ -398,16 +406,20 @@ class Codegen(BlockLevel, FastPaths, Indexing, Intrinsics, ExprEmitter):
             nxt = b.add(phi, L.Constant(I64T, 1), flags=["nuw", "nsw"])
             out = b.append_basic_block(f"tdone{'xyz'[d]}")
             br = b.cbranch(b.icmp_unsigned("<", nxt, ext), head, out)
-            if n == 0:
+            if n == 0 and isinstance(ext, L.Constant) and ext.constant <= 64:
                 br.set_metadata("llvm.loop", self.loop_id())
             phi.add_incoming(nxt, b.block)
             b.position_at_end(out)
+        if skip is not None:
+            b.branch(skip)
+            b.position_at_end(skip)
         self.tctx, self.next_thread = saved
 
     def loop_id(self):
-        """Loop metadata of an innermost thread loop: no full unrolling before the loop
-        vectoriser runs (a constant 8-32 thread extent would otherwise be unrolled first and
-        the vectoriser would pick the outer thread loop, with gathers and scatters)."""
+        """Loop metadata of a short innermost thread loop: no unrolling, since a constant 8-64
+        thread extent would otherwise be unrolled fully before the loop vectoriser runs, which
+        would then pick the outer thread loop, with gathers and scatters. (Longer loops keep
+        LLVM's unrolling: it pays on scalar bodies such as libm calls.)"""
         m = self.module
         if not hasattr(self, "_loop_props"):
             self._loop_props = m.add_metadata([L.MetaDataString(m, "llvm.loop.unroll.disable")])

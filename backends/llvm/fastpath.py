@@ -19,9 +19,10 @@ import itertools
 from llvmlite import ir as L
 
 from portable import ir
+from portable.ir import Op, Sreg
 from portable.types import Scalar
 
-from .exprs import I1
+from .exprs import I1, I64T
 
 MAX_GUARDS = 2  # guard conditions per thread loop
 MAX_COPIES = 24  # specialised thread-loop copies per kernel (compile time)
@@ -33,13 +34,70 @@ class FastPaths:
     known: dict
 
     def region_loop(self, stmts: list, guards: list) -> None:
-        """One region's thread loop, versioned on its guards where that pays."""
+        """One region's thread loop, split on a threadIdx.x range and versioned on its other
+        guards where that pays."""
         if guards:
             self.thread_loop(guards, lambda: self.tbody(stmts))
             return
-        self.versioned(stmts, None, lambda: self.thread_loop([], lambda: self.tbody(stmts)))
+        split = self.range_split(stmts)
+        pieces = split[1] if split else [(None, None)]
+        for xr, outcome in pieces:
+            saved = self.known
+            if split:
+                self.known = {**saved, id(split[0]): outcome}
+            self.versioned(stmts, None, lambda xr=xr: self.thread_loop(
+                [], lambda: self.tbody(stmts), xr), xr)
+            self.known = saved
 
-    def versioned(self, stmts: list, must, general) -> bool:
+    def range_split(self, stmts: list):
+        """(condition, [((lo, hi), outcome), ...]) for the first top-level guard of the form
+        `threadIdx.x <op> u` (u the same for the whole block): the x range splits into pieces
+        where the guard is known, so each piece runs without it (no pre-pass needed)."""
+        for s in stmts:
+            conds = [s.cond] if isinstance(s, ir.If) else [
+                n.cond for n in _exprs(s) if isinstance(n, ir.Select)
+                and not (self.pure(n.a) and self.pure(n.b))]
+            for c in conds:
+                if id(c) in self.known:
+                    continue
+                form = tid_compare(c, self.plan.remat, self.plan.block_vars)
+                if form is not None:
+                    return c, self.x_pieces(*form)
+        return None
+
+    def x_pieces(self, op, u: ir.Expr) -> list:
+        """Pieces of [0, blockDim.x) where `threadIdx.x op u` is known (exact, in 64 bits)."""
+        b = self.b
+        v = self.ex(u)
+        t = u.type
+        v = v if v.type.width == 64 else (b.sext if t.is_signed else b.zext)(v, I64T)
+        nx = self.bdim[0]
+        zero, one = L.Constant(I64T, 0), L.Constant(I64T, 1)
+
+        def clamp(x):
+            x = b.select(b.icmp_signed("<", x, zero), zero, x)
+            return b.select(b.icmp_signed(">", x, nx), nx, x)
+
+        # first bring v into [?, nx] with the comparison's own signedness, so v + 1 is exact
+        big = b.icmp_signed(">", v, nx) if t.is_signed else b.icmp_unsigned(">", v, nx)
+        v = b.select(big, nx, v)
+        lo = clamp(v)
+        hi = clamp(b.add(v, one))
+        match op:
+            case Op.LT:
+                return [((zero, lo), True), ((lo, nx), False)]
+            case Op.LE:
+                return [((zero, hi), True), ((hi, nx), False)]
+            case Op.GT:
+                return [((zero, hi), False), ((hi, nx), True)]
+            case Op.GE:
+                return [((zero, lo), False), ((lo, nx), True)]
+            case Op.EQ | Op.NE:
+                eq = op is Op.EQ
+                return [((zero, lo), not eq), ((lo, hi), eq), ((hi, nx), not eq)]
+        raise AssertionError(op)
+
+    def versioned(self, stmts: list, must, general, xrange=None) -> bool:
         """Run `stmts` for every thread of the block with the guards resolved where the whole
         block agrees on them, else call `general()`. `must` (a pure condition, or None) has to
         hold for every thread before any fast copy runs. Returns False when nothing was
@@ -62,7 +120,7 @@ class FastPaths:
             combos.append(())  # every thread active, guards mixed: still no loop-exit flags
         self.copies += len(combos)
         conds = [c for c, _ in options] + ([must] if must is not None else [])
-        alls, anys = self.block_agreement(stmts, conds)
+        alls, anys = self.block_agreement(stmts, conds, xrange)
         b, f = self.b, self.func
         end = f.append_basic_block("fp.end")
         mall = b.load(alls[-1], typ=I1) if must is not None else None
@@ -77,7 +135,7 @@ class FastPaths:
             saved = self.known
             self.known = {**saved, **{id(c): w for (c, _), w in zip(options, combo,
                                                                      strict=False)}}
-            self.thread_loop([], lambda: self.tbody(stmts))
+            self.thread_loop([], lambda: self.tbody(stmts), xrange)
             self.known = saved
             b.branch(end)
             b.position_at_end(nxt)
@@ -130,7 +188,7 @@ class FastPaths:
                 return False
         return True
 
-    def block_agreement(self, stmts: list, conds: list) -> tuple[list, list]:
+    def block_agreement(self, stmts: list, conds: list, xrange=None) -> tuple[list, list]:
         """Per condition, allocas holding whether every thread / some thread has it true."""
         b = self.b
         avail = self.evaluable_decls(stmts)
@@ -153,8 +211,44 @@ class FastPaths:
                 b.store(b.and_(b.load(a, typ=I1), v), a)
                 b.store(b.or_(b.load(y, typ=I1), v), y)
 
-        self.thread_loop([], pre)
+        self.thread_loop([], pre, xrange)
         return alls, anys
+
+
+_FLIP = {Op.LT: Op.GT, Op.LE: Op.GE, Op.GT: Op.LT, Op.GE: Op.LE, Op.EQ: Op.EQ, Op.NE: Op.NE}
+
+
+def tid_compare(c: ir.Expr, remat: dict, uniform: set):
+    """(op, u) when `c` is `threadIdx.x op u` (either side; threadIdx.x possibly cast to
+    another integer type of at least 32 bits, or a rematerialised variable holding it) and `u`
+    is block-uniform and pure; else None."""
+    if not (isinstance(c, ir.Compare) and c.op in _FLIP):
+        return None
+    for x, u, op in ((c.lhs, c.rhs, c.op), (c.rhs, c.lhs, _FLIP[c.op])):
+        t = x.type
+        if not (isinstance(t, Scalar) and t.is_int and not t.is_bool and t.bits >= 32):
+            continue
+        while True:
+            if isinstance(x, ir.Var) and x.name in remat:
+                x = remat[x.name]
+            elif isinstance(x, ir.Cast) and isinstance(x.type, Scalar) and x.type.is_int \
+                    and x.type.bits >= 32:
+                x = x.value
+            else:
+                break
+        if not (isinstance(x, ir.Special) and x.reg is Sreg.TID and x.dim == 0):
+            continue
+        ok = True
+        for n in ir.walk(u):
+            if isinstance(n, ir.Var) and n.name not in uniform:
+                ok = False
+            elif isinstance(n, ir.Special) and n.reg in (Sreg.TID, Sreg.LANEID):
+                ok = False
+            elif isinstance(n, (ir.Load, ir.Atomic, ir.Call, ir.Shuffle, ir.Vote, ir.Global)):
+                ok = False
+        if ok:
+            return op, u
+    return None
 
 
 def _count(options: list) -> int:
