@@ -639,3 +639,38 @@ def test_thread_range_split_is_exact(k, u):
     ref, got = both(RANGES, "ranges", 2, 96,
                     lambda: [x.copy(), np.full(2 * 96 * 5, -9, np.int32), k, np.uint32(u)])
     assert_same(ref, got)
+
+
+UNIFORM_RETURN = r"""
+__global__ void rowsum(const float* __restrict__ x, float* __restrict__ y, int rows, int cols) {
+    __shared__ float red[64];
+    int row = blockIdx.x;
+    if (row >= rows)
+        return;
+    float s = 0.0f;
+    for (int j = threadIdx.x; j < cols; j += blockDim.x)
+        s += x[row * cols + j];
+    red[threadIdx.x] = s;
+    __syncthreads();
+    for (int h = blockDim.x / 2; h > 0; h >>= 1) {
+        if (threadIdx.x < h)
+            red[threadIdx.x] += red[threadIdx.x + h];
+        __syncthreads();
+    }
+    if (threadIdx.x == 0)
+        y[row] = red[0];
+}
+"""
+
+
+def test_block_uniform_return_needs_no_exit_flags():
+    from portable.backends.llvm.plan import legalize, plan
+
+    p = plan(legalize(portable.parse_cuda(UNIFORM_RETURN)["rowsum"].ir))
+    assert not p.exited and p.body[0].kind == "if"
+    rows, cols = 5, 333
+    x = RNG.standard_normal(rows * cols).astype(np.float32)
+    ref, got = both(UNIFORM_RETURN, "rowsum", rows + 3, 64,
+                    lambda: [x.copy(), np.full(rows + 3, np.nan, np.float32), rows, cols],
+                    fma=False)
+    assert_same(ref, got)

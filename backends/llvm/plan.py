@@ -262,6 +262,15 @@ class _Planner:
                 flush()
                 simt = tuple(lp for lp in loops if not lp.uniform)
                 out.append(Node("jump", s, uniform=uniform_ctx, loops=simt))
+            elif uniform_ctx and self.has_split and isinstance(s, ir.If) and not s.orelse \
+                    and len(s.then) == 1 and isinstance(s.then[0], ir.Return) \
+                    and _evaluable(s.cond, self.uni):
+                # `if (blockIdx.x >= n) return;`: the whole block leaves, so no thread needs
+                # an exit flag and later thread loops stay unguarded
+                flush()
+                node = Node("if", s, uniform=True)
+                node.body = self.build(s.then, True, loop_is_block, loops)
+                out.append(node)
             elif self.blevel(s, loop_is_block):
                 flush()
                 uniform = self.uniform_ctrl(s, self.uni, self.breaks) and (
@@ -340,9 +349,7 @@ class _Planner:
         self.block_for_vars: set[str] = set()
         self.remat = self.rematerialisable()
         body = self.build(self.fn.body, True, False, [])
-        strided = any(isinstance(it, Node) and it.kind == "strided" for it in body)
-        exited = (self.has_split or strided) and any(isinstance(n, ir.Return)
-                                                     for n in ir.walk(self.fn))
+        exited = _thread_returns(body)
         spilled = set(self.forced) | self.spills(body)
         for v in self.fn.shared + self.fn.dynamic_shared:
             spilled.discard(v.name)
@@ -439,6 +446,23 @@ class _Planner:
 
         visit(body)
         return {name for name, rs in seen.items() if len(rs) > 1}
+
+
+def _thread_returns(items: list, top: bool = True) -> bool:
+    """Can some threads return while others go on into a later thread loop? (A return in
+    thread code, or a non-uniform block-level return.) When the whole kernel is one region,
+    nothing comes after it, so no exit flags are needed."""
+    if top and len(items) == 1 and isinstance(items[0], Region):
+        return False
+    for it in items:
+        if isinstance(it, Region):
+            if any(isinstance(n, ir.Return) for n in ir.walk(tuple(it.stmts))):
+                return True
+        elif it.kind == "jump" and isinstance(it.stmt, ir.Return) and not it.uniform:
+            return True
+        elif _thread_returns(it.body, False) or _thread_returns(it.orelse, False):
+            return True
+    return False
 
 
 def plan(fn: ir.Function) -> Plan:
