@@ -159,3 +159,17 @@ def test_codes_cli(capsys):
 def test_unreadable_file(capsys):
     assert main(["report", "/nonexistent/x.cu"]) == 2
     assert "PORT0001" in capsys.readouterr().err
+
+
+def test_lint_wired_in_when_present():
+    import importlib.util
+
+    from portable.report import default_extra_diagnostics
+
+    hooks = default_extra_diagnostics()
+    if importlib.util.find_spec("portable.lint") is None:
+        assert hooks == []
+    else:
+        from portable.lint import lint
+
+        assert hooks == [lint]
