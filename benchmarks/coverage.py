@@ -43,6 +43,14 @@ class KernelOutcome:
     unportable: set[str] = field(default_factory=set)
     instantiated: bool = True
 
+    def message(self) -> str:
+        """The first line of the explaining diagnostic, with its location."""
+        c = self.code()
+        d = next((d for d in self.failures if d["code"] == c), None)
+        if d is None:
+            return ""
+        return f"{d['file']}:{d['line']}:{d['col']}: {d['message'].splitlines()[0]}"
+
     def code(self) -> str:
         """The code that explains the failure: the first error's."""
         for d in self.failures:
@@ -160,7 +168,8 @@ def summarise(root: Path, kernels: dict, file_errors: list, nfiles: int,
         "examples": examples,
         "file_errors": file_errors,
         "failed_kernels": [{"name": o.name, "file": _rel(o.file, root), "line": o.line,
-                            "code": o.code()} for o in portable_ks if not o.ok],
+                            "code": o.code(), "message": o.message()}
+                           for o in portable_ks if not o.ok],
     }
 
 

@@ -77,6 +77,8 @@ class Report:
     file: str
     kernels: list[KernelReport]
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    # (name, file, line, is_template) of every __global__ definition in the unit's own files
+    definitions: list[tuple[str, str, int, bool]] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         n = len(self.kernels)
@@ -128,7 +130,22 @@ def analyse(source: str, filename: str = "<string>", defines: dict | None = None
         status = "failed" if any(d.severity == "error" for d in extra) else "translated"
         out.append(KernelReport(k.name, k.loc, status, constructs, extra, fn))
     out.sort(key=lambda k: (k.loc.file != filename, k.loc.file, k.loc.line, k.loc.col, k.name))
-    return Report(filename, out, list(fr.diagnostics))
+    return Report(filename, out, list(fr.diagnostics), global_definitions(fr.tu))
+
+
+def global_definitions(tu) -> list[tuple[str, str, int, bool]]:
+    """(name, file, line, is_template) of each `__global__` definition outside the prelude."""
+    if tu is None:
+        return []
+    prelude = _prelude_dir()
+    out = []
+    for d in tu.cursor.walk_preorder():
+        if d.kind.name in ("FUNCTION_DECL", "FUNCTION_TEMPLATE") and d.is_definition() and \
+                d.location.file is not None and not _in(d, prelude) and \
+                any(k.kind.name == "CUDAGLOBAL_ATTR" for k in d.get_children()):
+            out.append((d.spelling, d.location.file.name, d.location.line,
+                        d.kind.name == "FUNCTION_TEMPLATE"))
+    return out
 
 
 def analyse_file(path: str | Path, defines: dict | None = None,
