@@ -16,6 +16,7 @@ import numpy as np
 from portable.ir import Op
 from portable.types import BOOL, F32, I32, U32, U64, Scalar, Type
 
+
 def _quiet():
     return np.errstate(all="ignore")
 
@@ -59,7 +60,8 @@ def _floordiv(a, b, t: Scalar):
         return np.floor_divide(a, b)
     a, b = _arr(a, t), _arr(b, t)
     zero = b == 0
-    return np.where(zero, 0, np.floor_divide(a, np.where(zero, 1, b).astype(t.dtype))).astype(t.dtype)
+    q = np.floor_divide(a, np.where(zero, 1, b).astype(t.dtype))
+    return np.where(zero, 0, q).astype(t.dtype)
 
 
 def _floormod(a, b, t: Scalar):
@@ -214,8 +216,9 @@ def _fmath(f):
 def _clz(x, t):
     u = np.asarray(x).astype(_unsigned(t)).astype(np.uint64)
     n = np.zeros(u.shape, dtype=np.int64)
-    for bit in range(t.bits - 1, -1, -1):
-        n = np.where((n == t.bits - 1 - bit) & (((u >> np.uint64(bit)) & np.uint64(1)) == 0), n + 1, n)
+    for bit in range(t.bits - 1, -1, -1):  # count leading zeros from the top bit down
+        clear = ((u >> np.uint64(bit)) & np.uint64(1)) == 0
+        n = np.where((n == t.bits - 1 - bit) & clear, n + 1, n)
     return n.astype(np.int32)
 
 
@@ -237,7 +240,8 @@ def _brev(x, t):
     r = np.zeros(u.shape, np.uint64)
     for bit in range(t.bits):
         r |= ((u >> np.uint64(bit)) & np.uint64(1)) << np.uint64(t.bits - 1 - bit)
-    return r.astype(_unsigned(t)).view(t.dtype) if r.ndim else r.astype(_unsigned(t)).astype(t.dtype)
+    r = r.astype(_unsigned(t))
+    return r.view(t.dtype) if r.ndim else r.astype(t.dtype)
 
 
 def _mulhi(a, b, t):

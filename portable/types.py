@@ -1,4 +1,5 @@
-"""The IR's type system: scalars, pointers with address spaces, fixed-size arrays, vectors, structs."""
+"""The IR's type system: scalars, pointers with address spaces, fixed-size arrays, vectors and
+structs."""
 
 from __future__ import annotations
 
@@ -82,7 +83,8 @@ class Pointer(Type):
     restrict: bool = False
 
     def __str__(self) -> str:
-        quals = "".join(f", {q}" for q, on in (("const", self.const), ("restrict", self.restrict)) if on)
+        flags = (("const", self.const), ("restrict", self.restrict))
+        quals = "".join(f", {q}" for q, on in flags if on)
         return f"ptr<{self.elem}, {self.space.value}{quals}>"
 
 
