@@ -674,3 +674,31 @@ def test_block_uniform_return_needs_no_exit_flags():
                     lambda: [x.copy(), np.full(rows + 3, np.nan, np.float32), rows, cols],
                     fma=False)
     assert_same(ref, got)
+
+
+REASSIGNED = r"""
+__global__ void twice(const float* __restrict__ a, float* __restrict__ b, int n) {
+    __shared__ float t[64];
+    int i = blockIdx.x * 64 + threadIdx.x;
+    if (i < n) t[threadIdx.x] = a[i];
+    __syncthreads();
+    i = blockIdx.x * 64 + 63 - threadIdx.x;   // a second version of i after the barrier
+    if (i < n) b[i] = t[63 - threadIdx.x] * 2.0f + (float)i;
+    i = i + 1;
+    if (threadIdx.x == 0) b[n + blockIdx.x] = (float)i;
+}
+"""
+
+
+def test_reassigned_variable_gets_one_name_per_version():
+    from portable.backends.llvm.canon import split_versions
+    from portable.backends.llvm.plan import legalize, plan
+
+    fn = split_versions(portable.parse_cuda(REASSIGNED)["twice"].ir)
+    p = plan(legalize(fn))
+    assert {"i", "i__v1"} <= set(p.remat) and not p.spilled
+    n = 150
+    a = RNG.standard_normal(n).astype(np.float32)
+    ref, got = both(REASSIGNED, "twice", 3, 64,
+                    lambda: [a.copy(), np.full(n + 3, np.nan, np.float32), n], fma=False)
+    assert_same(ref, got)

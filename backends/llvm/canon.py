@@ -1,4 +1,5 @@
-"""Canonicalisation before planning: counted `while` loops become `for` loops.
+"""Canonicalisation before planning: counted `while` loops become `for` loops, and variables
+re-assigned at the top level get one name per assignment.
 
 CUDA's grid-stride idiom is often written as
 
@@ -22,6 +23,55 @@ from portable.semantics import INTRINSICS
 from portable.types import Scalar
 
 _CMPS = (Op.LT, Op.LE, Op.GT, Op.GE, Op.NE)
+
+
+def split_versions(fn: ir.Function) -> ir.Function:
+    """A variable whose every definition is a statement of the kernel's top-level body (say
+    `x = ...` again after a barrier) gets a fresh name at each re-definition, so each version has
+    one definition: the planner can then recompute it from the thread index in every region
+    instead of keeping it in a per-thread array (plan._Planner.rematerialisable)."""
+    defs: dict[str, list] = {}
+    for n in ir.walk(fn):
+        if isinstance(n, (ir.Decl, ir.Assign, ir.For)):
+            defs.setdefault(n.var.name, []).append(n)
+        elif isinstance(n, ir.AddrOf) and isinstance(n.base, ir.Var):
+            defs.setdefault(n.base.name, []).append(n)  # never a candidate
+    top = {id(s) for s in fn.body}
+    cands = {v for v, ds in defs.items() if len(ds) > 1 and isinstance(ds[0], ir.Decl)
+             and all(isinstance(d, (ir.Decl, ir.Assign)) and id(d) in top for d in ds)
+             and isinstance(ds[0].var.type, Scalar)}
+    if not cands:
+        return fn
+    names = {n.name for n in ir.walk(fn) if isinstance(n, ir.Var)}
+    current: dict[str, str] = {}
+    count: dict[str, int] = {}
+    ren = _Rename(current)
+    out = []
+    for s in fn.body:
+        if isinstance(s, (ir.Decl, ir.Assign)) and s.var.name in cands:
+            value = s.init if isinstance(s, ir.Decl) else s.value
+            value = ren.visit(value) if value is not None else None
+            v = s.var.name
+            k = count[v] = count.get(v, -1) + 1
+            new = v
+            while k and new in names:
+                new = f"{v}__v{k}"
+                k += 1
+            names.add(new)
+            current[v] = new
+            out.append(ir.Decl(ir.Var(new, s.var.type, loc=s.var.loc), value, loc=s.loc))
+        else:
+            out.append(ren.visit(s))
+    return dataclasses.replace(fn, body=tuple(out))
+
+
+class _Rename(ir.Transformer):
+    def __init__(self, current: dict[str, str]) -> None:
+        self.current = current
+
+    def visit_Var(self, v: ir.Var) -> ir.Var:
+        new = self.current.get(v.name)
+        return v if new is None or new == v.name else dataclasses.replace(v, name=new)
 
 
 def while_to_for(fn: ir.Function) -> ir.Function:

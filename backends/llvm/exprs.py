@@ -141,6 +141,8 @@ class ExprEmitter:
 
     # ------------------------------------------------------------ expressions
     def ex(self, e: ir.Expr):
+        if id(e) in self.known:  # a condition this copy of a thread loop is specialised on
+            return L.Constant(I1, int(self.known[id(e)]))
         m = getattr(self, "ex_" + type(e).__name__, None)
         if m is None:
             raise error("PORT6002", f"llvm backend: unsupported expression {type(e).__name__}",

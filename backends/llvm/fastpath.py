@@ -40,49 +40,51 @@ class FastPaths:
             self.thread_loop(guards, lambda: self.tbody(stmts))
             return
         split = self.range_split(stmts)
-        pieces = split[1] if split else [(None, None)]
+        if split is None:
+            self.versioned(stmts, None, lambda: self.thread_loop([], lambda: self.tbody(stmts)))
+            return
+        cond, pieces = split
         for xr, outcome in pieces:
             saved = self.known
-            if split:
-                self.known = {**saved, id(split[0]): outcome}
+            self.known = {**saved, id(cond): outcome}
             self.versioned(stmts, None, lambda xr=xr: self.thread_loop(
                 [], lambda: self.tbody(stmts), xr), xr)
             self.known = saved
 
     def range_split(self, stmts: list):
-        """(condition, [((lo, hi), outcome), ...]) for the first top-level guard of the form
-        `threadIdx.x <op> u` (u the same for the whole block): the x range splits into pieces
-        where the guard is known, so each piece runs without it (no pre-pass needed)."""
-        for s in stmts:
-            conds = [s.cond] if isinstance(s, ir.If) else [
-                n.cond for n in _exprs(s) if isinstance(n, ir.Select)
-                and not (self.pure(n.a) and self.pure(n.b))]
-            for c in conds:
-                if id(c) in self.known:
-                    continue
-                form = tid_compare(c, self.plan.remat, self.plan.block_vars)
-                if form is not None:
-                    return c, self.x_pieces(*form)
+        """(compare, [((lo, hi), outcome), ...]) for the first guard compare (in an if or
+        select condition at any depth, or an operand of && || ! there) of the form
+        `threadIdx.x <op> u`, u block-uniform: the x range splits into pieces where the compare
+        is known, and each piece runs without it (no pre-pass needed)."""
+        if self.copies + 3 > MAX_COPIES:
+            return None
+        for c in _guard_compares(stmts):
+            if id(c) in self.known:
+                continue
+            form = tid_compare(c, self.plan.remat, self.plan.block_vars)
+            if form is not None:
+                pieces = self.x_pieces(*form)
+                self.copies += len(pieces)
+                return c, pieces
         return None
 
     def x_pieces(self, op, u: ir.Expr) -> list:
         """Pieces of [0, blockDim.x) where `threadIdx.x op u` is known (exact, in 64 bits)."""
         b = self.b
-        v = self.ex(u)
         t = u.type
-        v = v if v.type.width == 64 else (b.sext if t.is_signed else b.zext)(v, I64T)
         nx = self.bdim[0]
         zero, one = L.Constant(I64T, 0), L.Constant(I64T, 1)
+        v = self.ex(u)
+        v = v if v.type.width == 64 else (b.sext if t.is_signed else b.zext)(v, I64T)
+        # first bring v into [?, nx] with the compare's own signedness, so v + 1 is exact
+        big = b.icmp_signed(">", v, nx) if t.is_signed else b.icmp_unsigned(">", v, nx)
+        v = b.select(big, nx, v)
 
         def clamp(x):
             x = b.select(b.icmp_signed("<", x, zero), zero, x)
             return b.select(b.icmp_signed(">", x, nx), nx, x)
 
-        # first bring v into [?, nx] with the comparison's own signedness, so v + 1 is exact
-        big = b.icmp_signed(">", v, nx) if t.is_signed else b.icmp_unsigned(">", v, nx)
-        v = b.select(big, nx, v)
-        lo = clamp(v)
-        hi = clamp(b.add(v, one))
+        lo, hi = clamp(v), clamp(b.add(v, one))
         match op:
             case Op.LT:
                 return [((zero, lo), True), ((lo, nx), False)]
@@ -92,10 +94,8 @@ class FastPaths:
                 return [((zero, hi), False), ((hi, nx), True)]
             case Op.GE:
                 return [((zero, lo), False), ((lo, nx), True)]
-            case Op.EQ | Op.NE:
-                eq = op is Op.EQ
-                return [((zero, lo), not eq), ((lo, hi), eq), ((hi, nx), not eq)]
-        raise AssertionError(op)
+        eq = op is Op.EQ
+        return [((zero, lo), not eq), ((lo, hi), eq), ((hi, nx), not eq)]
 
     def versioned(self, stmts: list, must, general, xrange=None) -> bool:
         """Run `stmts` for every thread of the block with the guards resolved where the whole
@@ -219,36 +219,58 @@ _FLIP = {Op.LT: Op.GT, Op.LE: Op.GE, Op.GT: Op.LT, Op.GE: Op.LE, Op.EQ: Op.EQ, O
 
 
 def tid_compare(c: ir.Expr, remat: dict, uniform: set):
-    """(op, u) when `c` is `threadIdx.x op u` (either side; threadIdx.x possibly cast to
-    another integer type of at least 32 bits, or a rematerialised variable holding it) and `u`
-    is block-uniform and pure; else None."""
+    """(op, u) when `c` is `threadIdx.x op u` (either side; threadIdx.x possibly cast to another
+    integer type of at least 32 bits, or a rematerialised variable holding it) and `u` is
+    block-uniform and pure; else None. (Global-index bounds such as `blockIdx.x * blockDim.x +
+    threadIdx.x < n` are left to `versioned`: they hold for all or none of most blocks, and a
+    split would only give the vectoriser variable trip counts.)"""
     if not (isinstance(c, ir.Compare) and c.op in _FLIP):
         return None
     for x, u, op in ((c.lhs, c.rhs, c.op), (c.rhs, c.lhs, _FLIP[c.op])):
         t = x.type
-        if not (isinstance(t, Scalar) and t.is_int and not t.is_bool and t.bits >= 32):
-            continue
-        while True:
-            if isinstance(x, ir.Var) and x.name in remat:
-                x = remat[x.name]
-            elif isinstance(x, ir.Cast) and isinstance(x.type, Scalar) and x.type.is_int \
-                    and x.type.bits >= 32:
-                x = x.value
-            else:
-                break
-        if not (isinstance(x, ir.Special) and x.reg is Sreg.TID and x.dim == 0):
-            continue
-        ok = True
-        for n in ir.walk(u):
-            if isinstance(n, ir.Var) and n.name not in uniform:
-                ok = False
-            elif isinstance(n, ir.Special) and n.reg in (Sreg.TID, Sreg.LANEID):
-                ok = False
-            elif isinstance(n, (ir.Load, ir.Atomic, ir.Call, ir.Shuffle, ir.Vote, ir.Global)):
-                ok = False
-        if ok:
+        if _int(t) and t.bits >= 32 and _uniform(u, uniform) and _is_tid_x(x, remat):
             return op, u
     return None
+
+
+def _is_tid_x(x: ir.Expr, remat: dict) -> bool:
+    while True:
+        if isinstance(x, ir.Var) and x.name in remat:
+            x = remat[x.name]
+        elif isinstance(x, ir.Cast) and _int(x.type) and x.type.bits >= 32:
+            x = x.value
+        else:
+            return isinstance(x, ir.Special) and x.reg is Sreg.TID and x.dim == 0
+
+
+def _int(t) -> bool:
+    return isinstance(t, Scalar) and t.is_int and not t.is_bool
+
+
+def _uniform(u: ir.Expr, uniform: set) -> bool:
+    for n in ir.walk(u):
+        if isinstance(n, ir.Var) and n.name not in uniform:
+            return False
+        if isinstance(n, ir.Special) and n.reg in (Sreg.TID, Sreg.LANEID):
+            return False
+        if isinstance(n, (ir.Load, ir.Atomic, ir.Call, ir.Shuffle, ir.Vote, ir.Global)):
+            return False
+    return True
+
+
+def _guard_compares(stmts: list):
+    """Compares in if and select conditions of `stmts` (at any depth), through && || !."""
+    for n in ir.walk(tuple(stmts)):
+        if isinstance(n, (ir.If, ir.Select)):
+            stack = [n.cond]
+            while stack:
+                c = stack.pop()
+                if isinstance(c, ir.Compare):
+                    yield c
+                elif isinstance(c, ir.Binary) and c.op in (Op.LAND, Op.LOR):
+                    stack += [c.rhs, c.lhs]
+                elif isinstance(c, ir.Unary) and c.op is Op.LNOT:
+                    stack.append(c.value)
 
 
 def _count(options: list) -> int:

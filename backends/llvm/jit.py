@@ -44,10 +44,11 @@ def optimise(text: str, name: str):
         mod.triple = s["triple"]
         mod.data_layout = str(s["tm"].target_data)
         mod.verify()
-        pto = llvm.PipelineTuningOptions(speed_level=3)
+        pto = llvm.PipelineTuningOptions(speed_level=int(__import__("os").environ.get("SL", "3")))
         pto.loop_vectorization = True
         pto.slp_vectorization = True
         pto.loop_unrolling = True
+        pto.loop_interleaving = not __import__("os").environ.get("NOIL")
         pb = llvm.create_pass_builder(s["tm"], pto)
         pb.getModulePassManager().run(mod, pb)
         return mod

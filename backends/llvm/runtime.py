@@ -17,7 +17,7 @@ from portable.errors import error
 from portable.launch import LaunchSpec
 
 from . import jit
-from .canon import while_to_for
+from .canon import split_versions, while_to_for
 from .codegen import ERR_FIELDS, Codegen
 from .plan import legalize, plan
 
@@ -56,7 +56,7 @@ class Compiled:
 
 def build(fn: ir.Function, block, checks: bool, contract: bool, narrow: bool = True):
     """LLVM module (unoptimised) and metadata for one specialisation."""
-    lfn = legalize(while_to_for(fn))
+    lfn = legalize(while_to_for(split_versions(fn)))
     p = plan(lfn)
     cg = Codegen(lfn, p, block, checks, contract, jit.state()["data"], narrow)
     module = cg.emit()
