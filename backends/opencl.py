@@ -15,7 +15,7 @@ from portable import ir
 from portable.analysis.effects import written
 from portable.errors import error
 from portable.launch import LaunchSpec, elem_dtype
-from portable.types import Pointer, Scalar
+from portable.types import Pointer, Scalar, Vector
 
 NAME = "opencl"
 DEVICE = "any"
@@ -122,13 +122,18 @@ class _Launcher:
             elif isinstance(p.type, Scalar):
                 dt = np.uint8 if p.type.is_bool else p.type.dtype
                 args.append(np.asarray(v).astype(dt)[()])
+            elif isinstance(p.type, Vector) and p.type.n == 3:
+                # OpenCL's 3-vectors are 16 bytes, like 4-vectors: pad CUDA's 12-byte value
+                v = np.asarray(v, elem_dtype(p.type))
+                args.append(np.array([v[f] for f in "xyz"] + [0], p.type.elem.dtype))
             else:
                 args.append(np.asarray(v, elem_dtype(p.type))[()])
         if self.fn.dynamic_shared:
             args.append(cl.LocalMemory(max(1, spec.shared_mem)))
         local = spec.block
         gsize = tuple(g * b for g, b in zip(spec.grid, spec.block, strict=True))
-        kernel(queue, gsize, local, *args)
+        with self.lock:  # a pyopencl Kernel holds its arguments: one launch sets them at a time
+            kernel(queue, gsize, local, *args)
         for buf, host, changed in buffers.values():
             if changed and host.nbytes:
                 cl.enqueue_copy(queue, host, buf)

@@ -77,6 +77,7 @@ CODES: dict[str, tuple[str, str]] = {
     "PORT6102": ("note", "warp operation emulated through local memory"),
     "PORT6103": ("note", "32-lane warp vote on a 64-lane wavefront"),
     "PORT6104": ("note", "module variable passed as a kernel argument"),
+    "PORT6105": ("note", "3-element vectors in memory kept packed as CUDA lays them out"),
     # 7xxx: warp-width portability lint (portable.lint); warnings: the kernel still translates
     "PORT7001": ("warning", "thread-index arithmetic assumes 32-lane warps"),
     "PORT7002": ("warning", "full warp mask written as the 32-bit literal 0xffffffff"),
@@ -91,6 +92,8 @@ CODES: dict[str, tuple[str, str]] = {
     "PORT8005": ("error", "__syncthreads not reached by every thread of the block"),
     "PORT8006": ("error", "warp operation by a lane that is not in its mask"),
     "PORT8007": ("error", "warp operation mask names a lane that does not take part"),
+    # appended later (kept out of their range's block so no other line moves)
+    "PORT0006": ("warning", "header not found; treated as empty"),
 }
 
 

@@ -211,3 +211,67 @@ def test_divergent_shuffle_is_an_error():
     with pytest.raises(portable.PortError) as e:
         module(fn)["div_shfl"].source("opencl")
     assert e.value.code == "PORT6002" and "divergent" in str(e.value)
+
+
+# ------------------------------------------------------------------ 3-element vectors
+
+VEC3 = r"""
+__global__ void vec3_mix(const float3 *a, float3 *b, float *s, float3 w, int n)
+{
+    __shared__ float3 tile[2][64];
+    int t = threadIdx.x;
+    int i = blockIdx.x * blockDim.x + t;
+    float3 v = i < n ? a[i] : make_float3(0.0f, 0.0f, 0.0f);
+    tile[t & 1][t >> 1] = v;
+    __syncthreads();
+    if (i < n) {
+        float3 u = tile[(t ^ 1) & 1][(t ^ 1) >> 1];
+        float3 *q = b + i;
+        q->x = v.x * w.x + u.y;
+        b[i].y = (a + (i + 2) - 2)->z - v.z + (float)i;
+        b[i].z = v.z + w.z;
+        s[i] = u.x + v.y * w.y;
+    }
+}
+"""
+
+
+def test_float3_arrays_keep_cuda_layout():
+    """float3 is 12 bytes in CUDA and 16 in OpenCL: pointers, shared arrays, pointer arithmetic
+    and a by-value float3 must all see the host's packed 12-byte layout."""
+    from portable.launch import elem_dtype
+    from portable.types import Vector
+
+    dt = elem_dtype(Vector(F32, 3))
+    assert dt.itemsize == 12
+    rng = np.random.default_rng()
+    n = 1000 + int(rng.integers(0, 24))
+    a = np.zeros(n, dt)
+    for f in "xyz":
+        a[f] = rng.uniform(-2, 2, n)
+    b = np.zeros(n, dt)
+    for f in "xyz":
+        b[f] = rng.uniform(50, 60, n)  # garbage the kernel must overwrite
+    s = np.full(n, 77.0, np.float32)
+    w = np.array((1.5, -0.75, 0.25), dt)[()]
+    k = portable.parse_cuda(VEC3, "vec3.cu")["vec3_mix"]
+    text = k.source("opencl")
+    assert "vload3(i, a)" in text and "__global float *b" in text and "PORT6105" in text
+    k.launch(cdiv(n, 128), 128, a, b, s, w, np.int32(n), backend="opencl")
+    x, y, z = (a[f] for f in "xyz")
+    nb = np.arange(n) ^ 1  # the neighbour in the block; past n it read zeros
+    ux = np.where(nb < n, x[np.minimum(nb, n - 1)], 0).astype(np.float32)
+    uy = np.where(nb < n, y[np.minimum(nb, n - 1)], 0).astype(np.float32)
+    tol = {"rtol": 1e-6, "atol": 1e-6}  # a contracted multiply-add may round once less
+    np.testing.assert_allclose(b["x"], x * np.float32(1.5) + uy, **tol)
+    np.testing.assert_array_equal(b["y"], np.arange(n, dtype=np.float32))
+    np.testing.assert_allclose(b["z"], z + np.float32(0.25), **tol)
+    np.testing.assert_allclose(s, ux + y * np.float32(-0.75), **tol)
+
+
+def test_struct_with_float3_parameter_is_an_error():
+    src = ("struct P { float3 p; float m; };\n"
+           "__global__ void k(P *ps) { ps[threadIdx.x].m = 1.0f; }\n")
+    with pytest.raises(portable.PortError) as e:
+        portable.parse_cuda(src, "p.cu")["k"].source("opencl")
+    assert e.value.code == "PORT6002" and "struct P" in str(e.value)

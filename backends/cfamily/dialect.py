@@ -56,6 +56,7 @@ class Dialect:
     warp_scratch = False  # shuffles and votes go through local-memory helpers
     warp_size_literal = False  # print warpSize as 32 (targets whose hardware width differs)
     typed_specials = False  # index builtins are size_t functions, printed with a cast
+    packed_vec3 = False  # 3-vectors are 16 bytes: memory keeps them packed (vload3/vstore3)
     helper_calls: frozenset[str] = frozenset()  # intrinsics this dialect spells as helpers
     reserved: frozenset[str] = frozenset()
     includes = ""
@@ -316,6 +317,10 @@ class Dialect:
 
     def cas(self, ptr: str, cmp: str, val: str, bt: Scalar, space: Space) -> str:
         return f"atomicCAS({ptr}, {cmp}, {val})"
+
+    def atomic_first(self, ptr: str, bt: Scalar) -> str:
+        """The CAS loop's first guess at the old bits (PTX reads a volatile load as relaxed)."""
+        return f"*{ptr}"
 
     def helper_pointer(self, t: Scalar, space: Space, volatile: bool = False) -> str:
         return f"{self.type(t)} *"

@@ -145,7 +145,7 @@ def _atomic(d: Dialect, h: Helper, legal: Legal) -> str:
         f"// {legal.notes.get(h.name, 'PORT6101')}",
         f"{d.device_fn} {T} {h.name}({ptr}address{cmp}, {T} val)", "{",
         f"{i}{vptr}bits = ({vptr})address;",
-        f"{i}{U} assumed, prev = *bits;",
+        f"{i}{U} assumed, prev = {d.atomic_first('bits', bt)};",
         f"{i}do {{",
         f"{i}{i}assumed = prev;",
         f"{i}{i}{T} old = {d.from_bits('assumed', t)};",

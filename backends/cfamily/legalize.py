@@ -282,5 +282,12 @@ def legalise(fn: ir.Function, dialect) -> Legal:
         legal.global_params = tuple(extra)
         params = params + legal.global_params
     legal.fn = replace(fn, body=body, params=params)
+    if dialect.packed_vec3:
+        from portable.backends.cfamily import vec3
+
+        legal.fn, note = vec3.pack_vec3(legal.fn, dialect.name)
+        legal.global_params = legal.fn.params[len(fn.params):]
+        if note is not None:
+            legal.diagnostics.append(note)
     return legal
 

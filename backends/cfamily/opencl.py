@@ -57,6 +57,7 @@ class OpenCL(Dialect):
     warp_scratch = True
     warp_size_literal = True
     typed_specials = True
+    packed_vec3 = True
     helper_calls = frozenset({"ffs", "brev", "mul24"})
     reserved = frozenset({"global", "local", "constant", "private", "kernel", "half", "uchar",
                           "ushort", "uint", "ulong", "read_only", "write_only", "read_write",
@@ -150,7 +151,9 @@ class OpenCL(Dialect):
         params = [self.param(p) for p in fn.params]
         if fn.dynamic_shared:
             params.append("__local uchar *port_dynamic_shared")
-        return [f"{self.kernel_prefix} {self.ident(fn.name)}({', '.join(params)})", "{"]
+        notes = [f"{self.indent}// {d.code}: {d.message}" for d in legal.diagnostics
+                 if d.code == "PORT6105"]
+        return [f"{self.kernel_prefix} {self.ident(fn.name)}({', '.join(params)})", "{", *notes]
 
     def kernel_scope(self, legal: Legal) -> list[str]:
         return [f"__local {self.type(t)} {n}[PORT_BLOCK_THREADS];"
@@ -185,6 +188,11 @@ class OpenCL(Dialect):
 
     def helper_pointer(self, t: Scalar, space: Space, volatile: bool = False) -> str:
         return f"{'volatile ' if volatile else ''}{_SPACE[space]}{self.type(t)} *"
+
+    def atomic_first(self, ptr: str, bt: Scalar) -> str:
+        # OpenCL 1.2 has no atomic load, and a plain read of *bits races with the other
+        # work-items' cmpxchg (Oclgrind reports it): guess 0, the first cmpxchg reads atomically
+        return "0"
 
     def helper_deps(self, h: Helper) -> list[Helper]:
         if h.kind in ("all", "any"):

@@ -206,6 +206,10 @@ class Sycl(Dialect):
     def cas(self, ptr: str, cmp: str, val: str, bt: Scalar, space: Space) -> str:
         return f"port_cas(*{ptr}, {cmp}, {val})"
 
+    def atomic_first(self, ptr: str, bt: Scalar) -> str:
+        # a plain read would race with the other work-items' compare-and-swap (C++: undefined)
+        return f"port_atomic<{self.type(bt)}>(*{ptr}).load()"
+
     def helper_text(self, h: Helper, legal: Legal) -> str:
         if h.kind in self.helper_calls:
             return OpenCL._bits_helper(self, h).replace("popcount(", "sycl::popcount(")

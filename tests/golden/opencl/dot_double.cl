@@ -7,7 +7,7 @@
 static inline double port_atomic_add_f64_global(__global double *address, double val)
 {
     volatile __global ulong *bits = (volatile __global ulong *)address;
-    ulong assumed, prev = *bits;
+    ulong assumed, prev = 0;
     do {
         assumed = prev;
         double old = as_double(assumed);

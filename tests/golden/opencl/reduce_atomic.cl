@@ -7,7 +7,7 @@
 static inline float port_atomic_add_f32_shared(__local float *address, float val)
 {
     volatile __local uint *bits = (volatile __local uint *)address;
-    uint assumed, prev = *bits;
+    uint assumed, prev = 0;
     do {
         assumed = prev;
         float old = as_float(assumed);
@@ -20,7 +20,7 @@ static inline float port_atomic_add_f32_shared(__local float *address, float val
 static inline float port_atomic_add_f32_global(__global float *address, float val)
 {
     volatile __global uint *bits = (volatile __global uint *)address;
-    uint assumed, prev = *bits;
+    uint assumed, prev = 0;
     do {
         assumed = prev;
         float old = as_float(assumed);
