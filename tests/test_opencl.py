@@ -275,3 +275,69 @@ def test_struct_with_float3_parameter_is_an_error():
     with pytest.raises(portable.PortError) as e:
         portable.parse_cuda(src, "p.cu")["k"].source("opencl")
     assert e.value.code == "PORT6002" and "struct P" in str(e.value)
+
+
+# ------------------------------------------------------------------ races, under Oclgrind
+
+_OCLGRIND_RUN = """
+import sys
+from portable.backends import opencl
+from portable.kernels import check, registry
+assert opencl.device_name() == "Oclgrind Simulator", opencl.device_name()
+seed = int(sys.argv[1])
+for name in sys.argv[2:]:
+    print(name, check(registry()[name], "opencl", "small", seed=seed) or "ok")
+"""
+
+
+def test_emulations_are_race_free_under_oclgrind():
+    """Oclgrind (apt-get install oclgrind) simulates OpenCL and reports data races and reads of
+    uninitialised memory. The local-memory warp emulation (shuffles, votes, ballots, __syncwarp,
+    __syncthreads_count) and the CAS-loop atomics must give it nothing to report: a race there
+    would be a wrong answer that PoCL shows only now and then."""
+    import shutil
+    import subprocess
+    import sys
+
+    if shutil.which("oclgrind") is None:
+        pytest.skip("oclgrind not installed (apt-get install oclgrind)")
+    kernels = ["py_warp_vote", "warp_reduce", "py_scan_votes", "block_scan", "reduce_atomic",
+               "dot_double", "py_reduce_sum"]
+    seed = int(np.random.default_rng().integers(1 << 30))
+    r = subprocess.run(["oclgrind", "--data-races", "--uninitialized", sys.executable, "-c",
+                        _OCLGRIND_RUN, str(seed), *kernels], capture_output=True, text=True,
+                       timeout=600)
+    out = f"seed {seed}\n" + r.stdout + r.stderr
+    assert r.returncode == 0, out[-4000:]
+    for word in ("data race", "Uninitialized", "Invalid", "divergence", "FATAL"):
+        assert word not in out, out[:4000]
+    assert [line.split()[0] for line in r.stdout.splitlines() if line.endswith(" ok")] == kernels
+
+
+def test_concurrent_launches_of_one_kernel():
+    """Threads share one compiled launcher (and one pyopencl Kernel, whose arguments are
+    state): each launch must still see its own arrays."""
+    import threading
+
+    k = portable.parse_cuda("__global__ void scale(const float *x, float *y, float a, int n)\n"
+                            "{ int i = blockIdx.x * blockDim.x + threadIdx.x;\n"
+                            "  if (i < n) y[i] = a * x[i]; }\n", "scale.cu")["scale"]
+    bad: list[str] = []
+
+    def work(t: int) -> None:
+        rng = np.random.default_rng()
+        for it in range(25):
+            n = int(rng.integers(100, 3000))
+            x = rng.uniform(-1, 1, n).astype(np.float32)
+            y = np.full(n, -7.0, np.float32)
+            a = np.float32(t + 2)
+            k.launch(cdiv(n, 128), 128, x, y, a, np.int32(n), backend="opencl")
+            if not np.array_equal(y, a * x):
+                bad.append(f"thread {t} launch {it}")
+
+    threads = [threading.Thread(target=work, args=(t,)) for t in range(4)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert not bad, bad
