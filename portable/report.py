@@ -193,7 +193,7 @@ _GROUP_WARP = {"shfl", "shfl_up", "shfl_down", "shfl_xor", "ballot", "any", "all
 def source_constructs(cursor, fr) -> dict[str, list[str]]:
     """The constructs a kernel and the functions it calls use, read from clang's AST."""
     from portable import builtins
-    from portable.frontends.cuda import _function_spans, _reach
+    from portable.frontends.cuda.blame import function_spans, reach
     from portable.frontends.cuda.context import key
 
     found: dict[str, set[str]] = {}
@@ -203,8 +203,8 @@ def source_constructs(cursor, fr) -> dict[str, list[str]]:
         if name:
             s.add(name)
 
-    spans = _function_spans(fr.tu)
-    keys = set(_reach(cursor, spans))
+    spans = function_spans(fr.tu, fr.filename)
+    keys = set(reach(cursor, spans))
     cursors = [cursor]
     for d in fr.tu.cursor.walk_preorder():
         if d.kind.name in ("FUNCTION_DECL", "CXX_METHOD", "CONSTRUCTOR") and d.is_definition() \

@@ -39,7 +39,7 @@ def test_measure():
     assert s["failures_by_code"] == {"PORT0001": 1, "PORT1011": 1}
     failed = {k["name"]: k["code"] for k in s["failed_kernels"]}
     assert failed == {"lost": "PORT0001", "lane": "PORT1011"}
-    assert "file not found" in next(k["message"] for k in s["failed_kernels"]
+    assert "MISSING_VALUE" in next(k["message"] for k in s["failed_kernels"]
                                     if k["name"] == "lost")
 
 

@@ -72,7 +72,7 @@ SOURCES = {
         "  a[0] = v;\n"
         "}"),
     "clock": "__global__ void k(long long *a) {\n  a[0] = clock64();\n}",
-    "missing_header": "#include \"nothere.h\"\n__global__ void k(int *a) { }",
+    "missing_header": "#include \"nothere.h\"\n__global__ void k(int *a) { a[0] = THERE; }",
     "caserange": "__global__ void k(int *a) {\n  switch (a[0]) { case 1 ... 3: a[1] = 0; }\n}",
     "global_in_fn": "__global__ void k(int *a) {\n  __constant__ int c;\n}",
     "trap": "__global__ void k(int *a) {\n  if (a[0]) __trap();\n}",
@@ -109,7 +109,7 @@ EXPECT = [
     ("atomic_float_sub", "PORT0001", 2, 3),
     ("earlyreturn_ref", "PORT1001", 1, 36),
     ("clock", "PORT1002", 2, 10),
-    ("missing_header", "PORT0001", 1, 10),
+    ("missing_header", "PORT0001", 2, 36),  # the use; the header is a PORT0006 warning
     ("caserange", "PORT1001", 2, 19),
     ("global_in_fn", "PORT0001", 2, 3),
     ("trap", "PORT1002", 2, 13),

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from portable.cli import main
@@ -124,11 +125,45 @@ def test_clang_error_in_one_kernel_only():
     assert st["uses_bad"] == ("failed", [("PORT0001", 4)])
 
 
-def test_missing_header_fails_every_kernel():
-    r = analyse('#include "nowhere.h"\n__global__ void k(int *a) { a[0] = 1; }', "m.cu",
-                extra_diagnostics=[])
-    (k,) = r.kernels
-    assert k.status == "failed" and "file not found" in k.diagnostics[0].message
+def test_missing_header_is_a_warning_and_empty():
+    src = ('#include "nowhere.h"\n#include <EGL/egl.h>\n#ifdef EGL_TRUE\n#error no\n#endif\n'
+           "__global__ void k(int *a) { a[0] = 1; }\n"
+           "__global__ void uses(int *a) { a[0] = EGL_TRUE; }\n")
+    r = analyse(src, "m.cu", extra_diagnostics=[])
+    st = {k.name: k for k in r.kernels}
+    assert st["k"].ok and st["k"].diagnostics == []
+    # a kernel that needs the header still fails, with clang's error at the use
+    (d,) = st["uses"].diagnostics
+    assert (d.code, d.loc.line) == ("PORT0001", 7) and "EGL_TRUE" in d.message
+    assert "EGL/egl.h" in d.hint
+    w = [(d.code, d.severity, d.loc.line, d.loc.col) for d in r.diagnostics
+         if d.code == "PORT0006"]
+    assert w == [("PORT0006", "warning", 1, 10), ("PORT0006", "warning", 2, 10)]
+    assert "nowhere.h" in r.diagnostics[0].message and "#ifdef" in r.diagnostics[0].hint
+
+
+def test_missing_header_in_strict_parse():
+    import portable
+
+    mod = portable.parse_cuda('#include "gone/x.h"\n__global__ void k(int *a) { a[0] = 7; }',
+                              "p.cu")
+    a = np.zeros(1, np.int32)
+    mod["k"].launch(1, 1, a, backend="numpy")
+    assert a[0] == 7
+    assert [d.code for d in mod.diagnostics if d.code == "PORT0006"] == ["PORT0006"]
+
+
+def test_clang_error_in_unused_host_class_ignored():
+    src = ("#include <list>\n"
+           "struct Host { typedef std::list<int>::no_such_type It; It x; };\n"
+           "struct Dev { int v; };\n"
+           "struct Bad { nothing_t y; int v; };\n"
+           "__global__ void ok(Dev *d, int *a) { a[0] = d->v; }\n"
+           "__global__ void bad(Bad *b, int *a) { a[0] = b->v; }\n")
+    r = analyse(src, "h.cu", extra_diagnostics=[])
+    st = {k.name: k for k in r.kernels}
+    assert st["ok"].ok
+    assert [(d.code, d.loc.line) for d in st["bad"].diagnostics] == [("PORT0001", 4)]
 
 
 def test_unportable_constructs_named():

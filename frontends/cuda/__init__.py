@@ -16,34 +16,10 @@ from portable import ir
 from portable.errors import Diagnostic, Loc, PortError, error
 
 from . import clang
+from .blame import function_spans, host_extents, reach, using_directive
 from .module import translate, translate_tolerant
 
-__all__ = ["FileResult", "KernelResult", "parse", "parse_kernels"]
-
-
-def _host_extents(tu, filename: str) -> list[tuple[str, int, int]]:
-    """Extents of host code: host function definitions and declarations, and variables at
-    file scope that are not `__device__`/`__constant__`/`__shared__` (no kernel can use
-    them, so clang's errors there do not matter)."""
-    out = []
-    for d in tu.cursor.walk_preorder():
-        kind = d.kind.name
-        if kind in ("FUNCTION_DECL", "CXX_METHOD", "FUNCTION_TEMPLATE"):
-            a = {k.kind.name for k in d.get_children()}
-            if a & {"CUDADEVICE_ATTR", "CUDAGLOBAL_ATTR"}:
-                continue
-            if not d.is_definition() and kind == "CXX_METHOD":
-                continue  # a method declared in a class may be defined as a device function
-        elif kind == "VAR_DECL" and d.semantic_parent is not None and \
-                d.semantic_parent.kind.name in ("TRANSLATION_UNIT", "NAMESPACE"):
-            a = {k.kind.name for k in d.get_children()}
-            if a & {"CUDADEVICE_ATTR", "CUDACONSTANT_ATTR", "CUDASHARED_ATTR"}:
-                continue
-        else:
-            continue
-        f = d.extent.start.file
-        out.append((f.name if f else filename, d.extent.start.offset, d.extent.end.offset))
-    return out
+__all__ = ["FileResult", "KernelResult", "missing_headers", "parse", "parse_kernels"]
 
 
 def parse(source: str, filename: str = "<string>", defines: dict | None = None,
@@ -60,8 +36,9 @@ def parse(source: str, filename: str = "<string>", defines: dict | None = None,
     tu = _tu(source, filename, defines, include_dirs, instances)
     real = [e for e, _, _ in _clang_errors(tu, filename)]
     if real:
-        raise PortError(real)
-    return translate(tu, filename)
+        raise PortError(real + missing_headers(tu))
+    mod, diagnostics = translate(tu, filename)
+    return mod, missing_headers(tu) + diagnostics
 
 
 def _tu(source, filename: str, defines, include_dirs, instances):
@@ -70,8 +47,22 @@ def _tu(source, filename: str, defines, include_dirs, instances):
     tu = clang.parse_tu(source, filename, defines, include_dirs)
     extra = explicit_instances(tu, filename) + [([], str(i)) for i in instances]
     if extra:
-        tu = clang.parse_tu(source + synthetic(extra), filename, defines, include_dirs)
+        tu = clang.parse_tu(source + synthetic(extra), filename, defines, include_dirs,
+                            tu.missing_headers)
     return tu
+
+
+MISSING_HINT = ("add the header's directory with -I (include_dirs=) if a kernel needs it; "
+                "portable parsed the file as if the header were empty, so a kernel that uses "
+                "a name it declares fails with clang's error at that use, and `#ifdef`/`#if` "
+                "tests of the macros it would define take the other branch")
+
+
+def missing_headers(tu) -> list[Diagnostic]:
+    """A PORT0006 warning per header that resolved nowhere and was treated as empty."""
+    return [Diagnostic("PORT0006", f"header '{h.name}' not found; treated as empty -- "
+                       "kernels that need it will fail with clang's error", h.loc, MISSING_HINT)
+            for h in getattr(tu, "missing_headers", ())]
 
 
 def _clang_errors(tu, filename: str) -> list[tuple[Diagnostic, str, int]]:
@@ -80,7 +71,7 @@ def _clang_errors(tu, filename: str) -> list[tuple[Diagnostic, str, int]]:
     errors = [d for d in tu.diagnostics if d.severity >= ci.Diagnostic.Error]
     if not errors:
         return []
-    hosts = _host_extents(tu, filename)
+    hosts = host_extents(tu, filename)
     real = []
     for d in errors:
         f = d.location.file.name if d.location.file else filename
@@ -88,6 +79,8 @@ def _clang_errors(tu, filename: str) -> list[tuple[Diagnostic, str, int]]:
         if d.severity < ci.Diagnostic.Fatal and any(
                 f == hf and lo <= off <= hi for hf, lo, hi in hosts):
             continue  # host code is skipped, so its errors do not matter
+        if using_directive(tu, d):
+            continue
         loc = Loc(_name(f, filename), d.location.line, d.location.column)
         real.append((_clang_diagnostic(tu, d, loc), f,
                      off if d.severity < ci.Diagnostic.Fatal else -1))
@@ -143,7 +136,7 @@ def parse_kernels(source: str, filename: str = "<string>", defines: dict | None 
     if fatal:  # clang stopped: the AST is incomplete
         return _all_fail(tu, filename, fatal)
     m = translate_tolerant(tu, filename)
-    spans = _function_spans(tu)
+    spans = function_spans(tu, filename)
     results: list[KernelResult] = []
     failed = {name: e for name, _, e in m.failures}
     kernels = {f.name: f for f in m.functions.values() if f.kernel}
@@ -157,7 +150,7 @@ def parse_kernels(source: str, filename: str = "<string>", defines: dict | None 
             blamed.setdefault(o, []).append(e)
     for name, cur in m.kernel_cursors.items():
         errors = list(orphan)
-        for fk in _reach(cur, spans):
+        for fk in reach(cur, spans):
             errors += blamed.get(fk, [])
         if name in failed and not errors:
             errors = list(failed[name].diagnostics)
@@ -165,7 +158,7 @@ def parse_kernels(source: str, filename: str = "<string>", defines: dict | None 
         results.append(KernelResult(name, clang.loc(cur, filename), fn, _dedup(errors), cur))
     helpers = tuple(f for f in m.functions.values() if not f.kernel)
     return FileResult(filename, results, helpers, tuple(m.globals.values()),
-                      list(m.diagnostics), tu)
+                      missing_headers(tu) + list(m.diagnostics), tu)
 
 
 def _dedup(ds: list[Diagnostic]) -> list[Diagnostic]:
@@ -190,48 +183,8 @@ def _all_fail(tu, filename: str, errors: list[Diagnostic]) -> FileResult:
                 d.location.file is not None and \
                 not os.path.realpath(d.location.file.name).startswith(prelude):
             out.append(KernelResult(d.spelling, clang.loc(d, filename), None, list(errors), d))
-    return FileResult(filename, out, diagnostics=list(errors) if not out else [], tu=tu)
-
-
-def _function_spans(tu) -> dict[tuple, tuple[str, int, int]]:
-    """key -> (file, start, end) of every device or global function definition."""
-    from .context import key
-
-    out = {}
-    for d in tu.cursor.walk_preorder():
-        if d.kind.name in ("FUNCTION_DECL", "CXX_METHOD", "FUNCTION_TEMPLATE", "CONSTRUCTOR") \
-                and d.is_definition():
-            f = d.extent.start.file
-            out[key(d)] = (f.name if f else "", d.extent.start.offset, d.extent.end.offset)
-    return out
-
-
-def _reach(cur, spans) -> list[tuple]:
-    """Keys of the function definitions reachable by calls from `cur` (itself included)."""
-    from .context import key
-
-    seen: list[tuple] = []
-    todo = [cur]
-    while todo:
-        c = todo.pop()
-        k = key(c)
-        if k in seen:
-            continue
-        seen.append(k)
-        tmpl = c.get_num_template_arguments() > 0 and c.kind.name == "FUNCTION_DECL"
-        if tmpl:  # errors point into the template's own span
-            seen.extend(sk for sk, (f, lo, hi) in spans.items()
-                        if c.extent.start.file and f == c.extent.start.file.name
-                        and lo <= c.extent.start.offset <= hi)
-        for n in c.walk_preorder():
-            if n.kind.name in ("CALL_EXPR", "DECL_REF_EXPR", "MEMBER_REF_EXPR"):
-                r = n.referenced
-                if r is not None and r.kind.name in ("FUNCTION_DECL", "CXX_METHOD",
-                                                      "CONSTRUCTOR", "FUNCTION_TEMPLATE"):
-                    d = r.get_definition()
-                    if d is not None and key(d) not in seen:
-                        todo.append(d)
-    return seen
+    return FileResult(filename, out, diagnostics=missing_headers(tu) + (
+        list(errors) if not out else []), tu=tu)
 
 
 def explicit_instances(tu, filename: str) -> list[tuple[list[str], str]]:
@@ -317,7 +270,12 @@ def _clang_diagnostic(tu, d, loc: Loc) -> Diagnostic:
                               loc, "read the data through a plain pointer instead")
         return Diagnostic("PORT0001", msg, loc, "declare the variable __device__ or "
                           "__constant__, or pass it as a kernel argument")
-    return Diagnostic("PORT0001", msg, loc, "fix the C++ error reported by clang")
+    hint = "fix the C++ error reported by clang"
+    gone = [h.name for h in getattr(tu, "missing_headers", ())]
+    if gone:
+        hint += (f"; not found and treated as empty: {', '.join(gone)} -- if the name comes "
+                 "from one of them, add its directory with -I")
+    return Diagnostic("PORT0001", msg, loc, hint)
 
 
 def _name(f: str, filename: str) -> str:

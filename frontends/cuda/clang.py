@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import ctypes
 import os
+import re
 import tempfile
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -122,18 +124,71 @@ def loc(c, filename: str | None = None) -> Loc:
     return Loc(f.name if f is not None else (filename or "<unknown>"), sl.line, sl.column)
 
 
-def parse_tu(source: str, filename: str, defines: dict | None, include_dirs: list | None):
-    """Parse `source` (clang's diagnostics stay on the returned translation unit)."""
+_NOT_FOUND = re.compile(r"^'([^']+)' file not found$")
+MAX_MISSING = 64  # stand-ins per unit: clang stops at each missing header, so one parse each
+
+
+@dataclass(frozen=True)
+class MissingHeader:
+    """An `#include` that resolved nowhere: its spelling and the include directive's place."""
+
+    name: str
+    loc: Loc
+
+
+def parse_tu(source: str, filename: str, defines: dict | None, include_dirs: list | None,
+             missing: tuple[MissingHeader, ...] = ()):
+    """Parse `source` (clang's diagnostics stay on the returned translation unit).
+
+    A header that resolves nowhere does not sink the unit: clang stops at it (a fatal error),
+    so the unit is parsed again with an empty stand-in for it, in a temporary directory
+    searched last (`-idirafter`), until every include resolves. The stand-ins are listed in
+    `tu.missing_headers` (MissingHeader, in the order found); `missing` are stand-ins known
+    from an earlier parse of the same source. A kernel that really uses a declaration of a
+    missing header still fails, with clang's error at the use."""
     ci = cindex()
     index = ci.Index.create()
-    name = filename if filename.endswith((".cu", ".cuh", ".cpp", ".cc", ".h")) else filename
     extra_dirs = list(include_dirs or [])
     if os.path.sep in filename and os.path.isdir(os.path.dirname(filename)):
         extra_dirs.append(os.path.dirname(filename))  # quoted includes next to the file
     opts = ci.TranslationUnit.PARSE_DETAILED_PROCESSING_RECORD
-    try:
-        tu = index.parse(name, args=args(defines, extra_dirs), unsaved_files=[(name, source)],
-                         options=opts)
-    except ci.TranslationUnitLoadError as e:
-        raise error("PORT0001", f"clang could not parse {filename}: {e}") from None
+    found = list(missing)
+    with tempfile.TemporaryDirectory(prefix="portable-missing-") as stand_ins:
+        for h in found:
+            _stand_in(stand_ins, h.name)
+        for _ in range(MAX_MISSING + 1):
+            flags = args(defines, extra_dirs) + (["-idirafter", stand_ins] if found else [])
+            try:
+                tu = index.parse(filename, args=flags, unsaved_files=[(filename, source)],
+                                 options=opts)
+            except ci.TranslationUnitLoadError as e:
+                raise error("PORT0001", f"clang could not parse {filename}: {e}") from None
+            new = _missing(tu, filename, {h.name for h in found})
+            if new is None or len(found) >= MAX_MISSING or not _stand_in(stand_ins, new.name):
+                break
+            found.append(new)
+        # clang has read the (empty) stand-ins; the directory can go
+    tu.missing_headers = tuple(found)
     return tu
+
+
+def _missing(tu, filename: str, known: set[str]) -> MissingHeader | None:
+    """The header clang could not find (a fatal error), if any and not already stood in."""
+    for d in tu.diagnostics:
+        m = _NOT_FOUND.match(d.spelling)
+        if m and m.group(1) not in known:
+            f = d.location.file
+            return MissingHeader(m.group(1), Loc(f.name if f else filename, d.location.line,
+                                                 d.location.column))
+    return None
+
+
+def _stand_in(root: str, name: str) -> bool:
+    """Create an empty `root/name`; False for a name that would land outside `root`."""
+    path = os.path.realpath(os.path.join(root, name))
+    if os.path.isabs(name) or not path.startswith(os.path.realpath(root) + os.sep):
+        return False
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w", encoding="utf-8"):
+        pass
+    return True
