@@ -8,12 +8,31 @@ from llvmlite import ir as L
 
 from portable import ir
 from portable.ir import Op
-from portable.types import I32, Scalar
+from portable.types import BOOL, I32, Scalar
 
 from .exprs import I1, I8, I32T, I64T
 from .plan import WARP, Collective, _escapes
 
 _U32 = Scalar("uint", 32)
+UNROLL = 4  # iterations of a strided loop per fast thread loop
+UNROLL_MAX_NODES = 80  # IR nodes of a body worth copying that often (compile time)
+
+
+def _size(stmts: list) -> int:
+    return sum(1 for _ in ir.walk(tuple(stmts)))
+
+
+class _Subst(ir.Transformer):
+    """Replaces one variable by an expression and renames others."""
+
+    def __init__(self, name: str, value: ir.Expr, rename: dict[str, str]) -> None:
+        self.name, self.value, self.rename = name, value, rename
+
+    def visit_Var(self, v: ir.Var):
+        if v.name == self.name:
+            return self.value
+        new = self.rename.get(v.name)
+        return v if new is None else ir.Var(new, v.type, loc=v.loc)
 
 
 class BlockLevel:
@@ -198,11 +217,21 @@ class BlockLevel:
         if fast:
             fastv = self.alloca_raw(it.flag + "fast", I1)
             b.store(L.Constant(I1, 1), fastv)
+        kty = self.slot_ty(k.type)
+        unroll = UNROLL if fast and _size(stmts) <= UNROLL_MAX_NODES else 1
+        kinc = self.alloca_raw(it.flag + "kinc", kty)
+        kstep = ir.Var(it.flag + "kinc", k.type)
+        self.plan.local_vars[kstep.name] = k.type
+        self.allocas[kstep.name] = kinc
+        if unroll > 1:
+            unrv = self.alloca_raw(it.flag + "unr", I1)
+            b.store(L.Constant(I1, 1), unrv)
         head, latch = f.append_basic_block("st.head"), f.append_basic_block("st.latch")
         exit_ = f.append_basic_block("st.exit")
         b.branch(head)
         b.position_at_end(head)
         b.store(L.Constant(I1, 0), anyv)
+        b.store(L.Constant(kty, 1), kinc)
 
         def body() -> None:
             c = self.cmp(s.cmp, self.ex(s.var), self.ex(s.stop), s.var.type)
@@ -237,16 +266,51 @@ class BlockLevel:
                 b.store(L.Constant(I1, 0), anyv)
                 general()
 
-            cond = ir.Compare(s.cmp, s.var, s.stop, loc=s.loc)
-            self.versioned(stmts, cond, leave_fast)
+            def single() -> None:
+                self.versioned(stmts, ir.Compare(s.cmp, s.var, s.stop, loc=s.loc), leave_fast)
+
+            if unroll > 1:
+                # UNROLL iterations per thread in one thread loop while every thread is in for
+                # all of them: more independent memory streams in flight per pass
+                u_bb, one_bb = f.append_basic_block("st.unr"), f.append_basic_block("st.one")
+                b.cbranch(b.load(unrv, typ=I1), u_bb, one_bb)
+                b.position_at_end(u_bb)
+                b.store(L.Constant(kty, unroll), kinc)
+
+                def fallback() -> None:
+                    b.store(L.Constant(kty, 1), kinc)
+                    b.store(L.Constant(I1, 0), unrv)
+                    single()
+
+                self.versioned(*self.unrolled(s, k, stmts, unroll), fallback)
+                b.branch(latch)
+                b.position_at_end(one_bb)
+            single()
             b.branch(latch)
             b.position_at_end(slow_bb)
         general()
         b.branch(latch)
         b.position_at_end(latch)
-        self.assign(k, ir.Binary(Op.ADD, k, ir.const(1, k.type), k.type))
+        self.assign(k, ir.Binary(Op.ADD, k, kstep, k.type))
         b.cbranch(b.load(anyv, typ=I1), head, exit_)
         b.position_at_end(exit_)
+
+    def unrolled(self, s: ir.For, k: ir.Var, stmts: list, n: int) -> tuple[list, ir.Expr]:
+        """`n` copies of a strided loop's body for iterations k .. k+n-1 (the loop variable
+        replaced by its value, the body's own variables renamed per copy), and the condition
+        that every one of them runs."""
+        t = s.var.type
+        out: list = []
+        cond = None
+        for u in range(n):
+            ku = ir.Binary(Op.ADD, k, ir.const(u, t), t) if u else k
+            iv = ir.Binary(Op.ADD, s.start, ir.Binary(Op.MUL, ku, s.step, t), t)
+            local = {n.var.name for n in ir.walk(tuple(stmts))
+                     if isinstance(n, (ir.Decl, ir.For))}
+            out += _Subst(s.var.name, iv, {v: f"{v}__u{u}" for v in local}).body(tuple(stmts))
+            c = ir.Compare(s.cmp, iv, s.stop, loc=s.loc)
+            cond = c if cond is None else ir.Binary(Op.LAND, cond, c, BOOL)
+        return out, cond
 
     def node_jump(self, it, guards) -> None:
         b, s = self.b, it.stmt

@@ -22,9 +22,9 @@ from portable import ir
 from portable.ir import Op, Sreg
 from portable.types import Scalar
 
-from .exprs import I1, I64T
+from .exprs import I1, I32T, I64T
 
-MAX_GUARDS = 2  # guard conditions per thread loop
+MAX_GUARDS = 8  # guard conditions per thread loop (at most 4 combinations of outcomes)
 MAX_COPIES = 24  # specialised thread-loop copies per kernel (compile time)
 
 
@@ -106,35 +106,37 @@ class FastPaths:
         if not cands and must is None:
             general()
             return False
-        options = [(c, (False,) if kind == "return" else (True,) if kind == "then" else
-                    (True, False)) for c, kind in cands]
-        while options and _count(options) > 4:
-            options.pop()
-        combos = list(itertools.product(*(o for _, o in options)))
-        if must is None and (not options or self.copies + len(combos) > MAX_COPIES):
+        while cands and _count(cands) > 4:
+            cands.pop()
+        combos = list(itertools.product(*(o for _, o in cands)))
+        if must is None and (not cands or self.copies + len(combos) > MAX_COPIES):
             general()
             return False
         if self.copies + len(combos) + 1 > MAX_COPIES:
-            options, combos = [], [()]
-        elif must is not None and options:
+            cands, combos = [], [()]
+        elif must is not None and cands:
             combos.append(())  # every thread active, guards mixed: still no loop-exit flags
         self.copies += len(combos)
-        conds = [c for c, _ in options] + ([must] if must is not None else [])
-        alls, anys = self.block_agreement(stmts, conds, xrange)
+        musts = _split(must, Op.LAND) if must is not None else []
+        leaves = [x for ls, _ in cands for x in ls] + musts
+        alls, nones = self.block_agreement(stmts, leaves, xrange)
         b, f = self.b, self.func
         end = f.append_basic_block("fp.end")
-        mall = b.load(alls[-1], typ=I1) if must is not None else None
+        base = L.Constant(I1, 1)
+        for m in musts:
+            base = b.and_(base, alls[id(m)])
         for combo in combos:
-            ok = mall if mall is not None else L.Constant(I1, 1)
-            for want, a, n in zip(combo, alls, anys, strict=False):
-                hit = b.load(a, typ=I1) if want else b.not_(b.load(n, typ=I1))
-                ok = b.and_(ok, hit)
+            ok = base
+            known = {}
+            for (ls, _), want in zip(cands, combo, strict=False):
+                for x in ls:
+                    ok = b.and_(ok, alls[id(x)] if want else nones[id(x)])
+                    known[id(x)] = want
             go, nxt = f.append_basic_block("fp.fast"), f.append_basic_block("fp.next")
             b.cbranch(ok, go, nxt)
             b.position_at_end(go)
             saved = self.known
-            self.known = {**saved, **{id(c): w for (c, _), w in zip(options, combo,
-                                                                     strict=False)}}
+            self.known = {**saved, **known}
             self.thread_loop([], lambda: self.tbody(stmts), xrange)
             self.known = saved
             b.branch(end)
@@ -146,26 +148,38 @@ class FastPaths:
         return True
 
     def guard_candidates(self, stmts: list) -> list:
-        """(condition, kind) for top-level guards that the pre-pass can evaluate: `return`
-        (an `if (c) return;`), `then` (an if without else), `both` (if/else, or a select whose
-        operands read memory)."""
+        """([leaf conditions], outcomes) for top-level guards the block can agree on. An
+        `if (c) return;` expects c false; an if without else expects c true; an if/else (or
+        one whose then-branch returns) and a select whose operands read memory expect either.
+        A guard expected false that is a chain of `||` (true: of `&&`) is split into its
+        operands, each then expected false (true), so that bounds like `x >= nx || y >= ny`
+        are decided one compare at a time (most of them in O(1): `monotone_extremes`)."""
         avail = self.evaluable_decls(stmts)
-        out = []
+        conds = []
         for s in stmts:
-            if len(out) >= MAX_GUARDS:
-                break
             if isinstance(s, ir.If):
-                if id(s.cond) not in self.known and self.pre_evaluable(s.cond, avail):
-                    ret = len(s.then) == 1 and isinstance(s.then[0], ir.Return) and not s.orelse
-                    # a then-branch ending in return makes the rest of the region its else
-                    both = s.orelse or (s.then and isinstance(s.then[-1], ir.Return))
-                    out.append((s.cond, "return" if ret else "both" if both else "then"))
+                ret = len(s.then) == 1 and isinstance(s.then[0], ir.Return) and not s.orelse
+                both = s.orelse or (s.then and isinstance(s.then[-1], ir.Return))
+                conds.append((s.cond, (False,) if ret else (True, False) if both else (True,)))
                 continue
-            for n in _exprs(s):
-                if isinstance(n, ir.Select) and len(out) < MAX_GUARDS and \
-                        id(n.cond) not in self.known and not (self.pure(n.a) and self.pure(n.b)) \
-                        and self.pre_evaluable(n.cond, avail):
-                    out.append((n.cond, "both"))
+            conds += [(n.cond, (True, False)) for n in _exprs(s) if isinstance(n, ir.Select)
+                      and not (self.pure(n.a) and self.pure(n.b))]
+        out: list = []
+        nleaves = 0
+        for c, wants in conds:
+            if id(c) in self.known or not self.pre_evaluable(c, avail):
+                continue
+            if wants == (False,) and _split(c, Op.LOR)[1:]:
+                out.append((_split(c, Op.LOR), wants))
+            elif wants == (True,) and _split(c, Op.LAND)[1:]:
+                out.append((_split(c, Op.LAND), wants))
+            elif wants == (True, False) and _split(c, Op.LOR)[1:]:
+                out.append((_split(c, Op.LOR), (False,)))  # boundary tests: the interior
+            else:
+                out.append(([c], wants))
+            nleaves += len(out[-1][0])
+            if nleaves >= MAX_GUARDS:
+                break
         return out
 
     def evaluable_decls(self, stmts: list) -> dict:
@@ -188,31 +202,103 @@ class FastPaths:
                 return False
         return True
 
-    def block_agreement(self, stmts: list, conds: list, xrange=None) -> tuple[list, list]:
-        """Per condition, allocas holding whether every thread / some thread has it true."""
+    def block_agreement(self, stmts: list, conds: list, xrange=None) -> tuple[dict, dict]:
+        """Per condition (by id): i1 values, whether it holds for every thread of the block /
+        for none. Compares monotone in one thread index take O(1) (`monotone_extremes`); the
+        rest share one pre-pass loop over the threads."""
         b = self.b
+        alls: dict[int, L.Value] = {}
+        nones: dict[int, L.Value] = {}
+        rest = []
+        for c in conds:
+            r = self.monotone_extremes(c, xrange)
+            if r is None:
+                rest.append(c)
+            else:
+                alls[id(c)], nones[id(c)] = r
+        if not rest:
+            return alls, nones
         avail = self.evaluable_decls(stmts)
         need: set[str] = set()
-        for c in conds:
+        for c in rest:
             _needs(c, avail, need)
         decls = [d for d in avail.values() if d.var.name in need]
         n = len(self.allocas)
-        alls = [self.alloca_raw(f"__all{n}_{i}", I1) for i in range(len(conds))]
-        anys = [self.alloca_raw(f"__any{n}_{i}", I1) for i in range(len(conds))]
-        for a, y in zip(alls, anys, strict=True):
+        av = [self.alloca_raw(f"__all{n}_{i}", I1) for i in range(len(rest))]
+        yv = [self.alloca_raw(f"__any{n}_{i}", I1) for i in range(len(rest))]
+        for a, y in zip(av, yv, strict=True):
             b.store(L.Constant(I1, 1), a)
             b.store(L.Constant(I1, 0), y)
 
         def pre() -> None:
             for d in decls:
                 self.tstmt(d)
-            for c, a, y in zip(conds, alls, anys, strict=True):
+            for c, a, y in zip(rest, av, yv, strict=True):
                 v = self.truth(self.ex(c), c.type)
                 b.store(b.and_(b.load(a, typ=I1), v), a)
                 b.store(b.or_(b.load(y, typ=I1), v), y)
 
         self.thread_loop([], pre, xrange)
-        return alls, anys
+        for c, a, y in zip(rest, av, yv, strict=True):
+            alls[id(c)] = b.load(a, typ=I1)
+            nones[id(c)] = b.not_(b.load(y, typ=I1))
+        return alls, nones
+
+    def monotone_extremes(self, c: ir.Expr, xrange=None):
+        """(all, none) for a compare `x op u` whose x is `threadIdx.d + v` (v block-uniform,
+        through + and - of uniform values and integer casts of at least 32 bits, any of which
+        may wrap) and u block-uniform: x is evaluated at the first and the last thread only.
+        x(last) - x(first) == count - 1 and x(first) <= x(last) prove that no wrap-around
+        happened in between (every wrap on the way moves x down by a multiple of 2**32, and
+        they only accumulate as the index grows), so x grows by one per thread and its ends
+        decide the whole block."""
+        if not (isinstance(c, ir.Compare) and c.op in _FLIP):
+            return None
+        t = c.lhs.type
+        if not (_int(t) and t.bits >= 32):
+            return None
+        for x, u, op in ((c.lhs, c.rhs, c.op), (c.rhs, c.lhs, _FLIP[c.op])):
+            d = _tid_path(x, self.plan.remat, self.plan.block_vars)
+            if d is None or not _uniform(u, self.plan.block_vars):
+                continue
+            b = self.b
+            one = L.Constant(I64T, 1)
+            first, last = (xrange[0], b.sub(xrange[1], one)) if d == 0 and xrange else (
+                L.Constant(I64T, 0), b.sub(self.bdim[d], one))
+            x0, x1 = self.at_thread(x, d, first), self.at_thread(x, d, last)
+            uv = self.ex(u)
+            if t.bits == 64:
+                d64 = b.sub(x1, x0)
+            else:
+                ext = b.sext if t.is_signed else b.zext
+                d64 = b.sub(ext(x1, I64T), ext(x0, I64T))
+            # (and x0 <= x1 in the compare's order: a 64-bit wrap is invisible to d64)
+            ok = b.and_(b.icmp_unsigned("==", d64, b.sub(last, first)),
+                        self.cmp(Op.LE, x0, x1, t))
+            c0, c1 = self.cmp(op, x0, uv, t), self.cmp(op, x1, uv, t)
+            if op in (Op.LT, Op.LE):
+                every, none = c1, b.not_(c0)
+            elif op in (Op.GT, Op.GE):
+                every, none = c0, b.not_(c1)
+            else:
+                inside = b.and_(self.cmp(Op.LE, x0, uv, t), self.cmp(Op.LE, uv, x1, t))
+                every, none = (b.and_(c0, c1), b.not_(inside)) if op is Op.EQ else \
+                    (b.not_(inside), b.and_(b.not_(c0), b.not_(c1)))
+            return b.and_(ok, every), b.and_(ok, none)
+        return None
+
+    def at_thread(self, x: ir.Expr, d: int, v: L.Value) -> L.Value:
+        """`x` (which reads no thread index but threadIdx.d) for threadIdx.d = v."""
+        b = self.b
+        zero = L.Constant(I64T, 0)
+        idx = [zero, zero, zero]
+        idx[d] = v
+        saved = self.tctx
+        self.tctx = (zero, [b.trunc(i, I32T) for i in idx], idx)
+        try:
+            return self.ex(x)
+        finally:
+            self.tctx = saved
 
 
 _FLIP = {Op.LT: Op.GT, Op.LE: Op.GE, Op.GT: Op.LT, Op.GE: Op.LE, Op.EQ: Op.EQ, Op.NE: Op.NE}
@@ -271,6 +357,38 @@ def _guard_compares(stmts: list):
                     stack += [c.rhs, c.lhs]
                 elif isinstance(c, ir.Unary) and c.op is Op.LNOT:
                     stack.append(c.value)
+
+
+def _split(c: ir.Expr, op: Op) -> list:
+    """The operands of a chain of `op` (&& or ||), left to right."""
+    if isinstance(c, ir.Binary) and c.op is op:
+        return _split(c.lhs, op) + _split(c.rhs, op)
+    return [c]
+
+
+def _tid_path(x: ir.Expr, remat: dict, uniform: set) -> int | None:
+    """d when `x` is threadIdx.d plus or minus block-uniform terms (see monotone_extremes)."""
+    while True:
+        if isinstance(x, ir.Var) and x.name in remat:
+            x = remat[x.name]
+        elif isinstance(x, ir.Cast) and _int(x.type) and x.type.bits >= 32 \
+                and _int(x.value.type) and x.value.type.bits >= 32:
+            x = x.value
+        elif isinstance(x, ir.Binary) and x.op is Op.ADD and _int(x.type):
+            if _uniform(x.rhs, uniform):
+                x = x.lhs
+            elif _uniform(x.lhs, uniform):
+                x = x.rhs
+            else:
+                return None
+        elif isinstance(x, ir.Binary) and x.op is Op.SUB and _int(x.type) \
+                and _uniform(x.rhs, uniform):
+            x = x.lhs
+        else:
+            break
+    if isinstance(x, ir.Special) and x.reg is Sreg.TID:
+        return x.dim
+    return None
 
 
 def _count(options: list) -> int:
