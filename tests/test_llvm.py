@@ -702,3 +702,27 @@ def test_reassigned_variable_gets_one_name_per_version():
     ref, got = both(REASSIGNED, "twice", 3, 64,
                     lambda: [a.copy(), np.full(n + 3, np.nan, np.float32), n], fma=False)
     assert_same(ref, got)
+
+
+WRAPS = r"""
+__global__ void wraps(int* out, unsigned base, int sbase, unsigned n, int m) {
+    unsigned x = threadIdx.x + base;     // may wrap past 2**32 inside the block
+    int y = (int)threadIdx.x + sbase;    // may pass INT_MAX inside the block
+    int o = blockIdx.x * blockDim.x + threadIdx.x;
+    if (x >= n || y > m)
+        return;
+    out[o] = (x < 5u) ? out[o + 1000] : 7;
+}
+"""
+
+
+@pytest.mark.parametrize("base,sbase,n,m", [
+    (2**32 - 10, 0, 100, 1 << 30), (0, 2**31 - 20, 100, 2**31 - 1), (2**32 - 64, -5, 3, 0),
+    (5, 7, 2**32 - 1, 2**31 - 1), (0, 0, 64, 63)])
+def test_block_agreement_sees_wrap_around(base, sbase, n, m):
+    """Guards decided from the first and last thread (fastpath.monotone_extremes) must notice
+    an index that wraps around inside the block and fall back to the per-thread test."""
+    x = np.arange(2000, dtype=np.int32)
+    ref, got = both(WRAPS, "wraps", 2, 64,
+                    lambda: [x.copy(), np.uint32(base), sbase, np.uint32(n), m])
+    assert_same(ref, got)
