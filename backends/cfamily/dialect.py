@@ -60,6 +60,8 @@ class Dialect:
     helper_calls: frozenset[str] = frozenset()  # intrinsics this dialect spells as helpers
     reserved: frozenset[str] = frozenset()
     includes = ""
+    printf_fn = "printf"
+    math_ns = ""  # the namespace of OpenCL-style math and integer builtins (sycl::)
 
     TYPES = {
         "bool": "bool", "i8": "signed char", "i16": "short", "i32": "int", "i64": "long long",
@@ -283,7 +285,7 @@ class Dialect:
 
     def printf(self, fmt: str, args: list[str]) -> str:
         lit = fmt.encode("unicode_escape").decode().replace('"', '\\"')
-        return f'printf("{lit}"{"".join(", " + a for a in args)})'
+        return f'{self.printf_fn}("{lit}"{"".join(", " + a for a in args)})'
 
     # ------------------------------------------------------------ kernel frame
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from portable.backends.cfamily.render import shallow
+
 from portable import ir
 from portable.errors import Diagnostic, error
 from portable.ir import Op, Sreg
@@ -239,7 +241,7 @@ def check_warp_ops(fn: ir.Function, target: str) -> None:
         why = u.control(s)
         if why is None:
             continue
-        ops = [n for n in _shallow(s) if isinstance(n, (ir.Shuffle, ir.Vote))]
+        ops = [n for n in shallow(s) if isinstance(n, (ir.Shuffle, ir.Vote))]
         if isinstance(s, ir.Barrier) and s.op is Op.BARRIER_WARP:
             ops.append(s)
         if ops:
@@ -250,12 +252,6 @@ def check_warp_ops(fn: ir.Function, target: str) -> None:
                         "of the block must reach", ops[0].loc if ops[0].loc.line else s.loc,
                         "let every thread of the block execute the warp operation and guard "
                         "only the use of its result")
-
-
-def _shallow(s: ir.Stmt):
-    for c in ir.children(s):
-        if isinstance(c, ir.Expr):
-            yield from ir.walk(c)
 
 
 def legalise(fn: ir.Function, dialect) -> Legal:

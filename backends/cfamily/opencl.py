@@ -110,27 +110,22 @@ class OpenCL(Dialect):
 
     def call(self, fn: str, args: list[str], argtypes: tuple[Type, ...], rtype: Type) -> str:
         t = argtypes[0] if argtypes else rtype
-        a = ", ".join(args)
+        a, ns = ", ".join(args), self.math_ns
         if isinstance(t, Scalar) and t.is_int:
-            match fn:
-                case "min" | "max":
-                    return f"{fn}({a})"
-                case "abs":  # OpenCL's abs returns the unsigned type
-                    return f"({self.type(t)})abs({a})"
-                case "popc":
-                    return f"(int)popcount({a})"
-                case "clz":
-                    return f"(int)clz({a})"
-                case "mulhi":
-                    return f"mul_hi({a})"
+            spelled = {"min": f"{ns}min", "max": f"{ns}max", "popc": f"(int){ns}popcount",
+                       "clz": f"(int){ns}clz", "mulhi": f"{ns}mul_hi",
+                       # OpenCL's abs returns the unsigned type
+                       "abs": f"({self.type(t)}){ns}abs"}.get(fn)
+            if spelled:
+                return f"{spelled}({a})"
         return self.float_call(fn, args, t)
 
     def float_call(self, fn: str, args: list[str], t: Type) -> str:
-        a = ", ".join(args)
+        a, ns = ", ".join(args), self.math_ns
         if fn == "saturate":  # fmax drops a NaN, as __saturatef does
             z, o = self.const(0.0, t), self.const(1.0, t)
-            return f"fmin(fmax({a}, {z}), {o})"
-        return f"{fn}({a})"
+            return f"{ns}fmin({ns}fmax({a}, {z}), {o})"
+        return f"{ns}{fn}({a})"
 
     def atomic_native(self, op: Op, t: Type, space: Space) -> bool:
         if op is Op.ATOMIC_EXCH and t == F32:
@@ -252,7 +247,8 @@ class OpenCL(Dialect):
         t, i = h.type, self.indent
         T, U = self.type(t), self.type(Scalar("uint", t.bits))
         if h.kind == "ffs":  # CUDA __ffs: 1-based index of the lowest set bit, 0 for 0
-            body = [f"{U} u = ({U})x;", "return u == 0 ? 0 : (int)popcount((u & (0 - u)) - 1) + 1;"]
+            body = [f"{U} u = ({U})x;",
+                    f"return u == 0 ? 0 : (int){self.math_ns}popcount((u & (0 - u)) - 1) + 1;"]
             head = f"int {h.name}({T} x)"
         elif h.kind == "brev":
             body = [f"{U} u = ({U})x, r = 0;", f"for (int i = 0; i < {t.bits}; i++) {{",

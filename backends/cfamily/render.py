@@ -153,7 +153,7 @@ class Renderer:
     def _notes(self, s: ir.Stmt, pad: str) -> list[str]:
         """A comment above each statement that uses an emulated construct, naming its code."""
         out = []
-        for n in _shallow(s):
+        for n in shallow(s):
             if isinstance(n, ir.Call) and n.fn in self.legal.notes:
                 line = f"{pad}// {self.legal.notes[n.fn]}"
                 if line not in out:
@@ -274,7 +274,7 @@ def _space(t) -> Space | None:
     return t.space if isinstance(t, Array) else None
 
 
-def _shallow(s: ir.Stmt):
+def shallow(s: ir.Stmt):
     """The expression nodes of `s` itself, not those of nested statements."""
     for c in ir.children(s):
         if isinstance(c, ir.Expr):

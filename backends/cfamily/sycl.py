@@ -64,6 +64,8 @@ class Sycl(Dialect):
     typed_specials = True
     helper_calls = frozenset({"ffs", "brev", "mul24"})
     INT_SUFFIX = {"i64": "ll", "u64": "ull", "u32": "u"}
+    printf_fn = "sycl::ext::oneapi::experimental::printf"
+    math_ns = "sycl::"
 
     def type(self, t: Type) -> str:
         if isinstance(t, Vector):
@@ -95,22 +97,9 @@ class Sycl(Dialect):
         return f"{self.type(t)}({', '.join(values)})" if isinstance(t, Vector) else \
             f"{self.type(t)}{{{', '.join(values)}}}"
 
-    def call(self, fn: str, args: list[str], argtypes: tuple[Type, ...], rtype: Type) -> str:
-        t = argtypes[0] if argtypes else rtype
-        a = ", ".join(args)
-        if isinstance(t, Scalar) and t.is_int:
-            spelled = {"min": "sycl::min", "max": "sycl::max", "popc": "(int)sycl::popcount",
-                       "clz": "(int)sycl::clz", "mulhi": "sycl::mul_hi",
-                       "abs": f"({self.type(t)})sycl::abs"}.get(fn)
-            if spelled:
-                return f"{spelled}({a})"
-        return self.float_call(fn, args, t)
-
-    def float_call(self, fn: str, args: list[str], t: Type) -> str:
-        a = ", ".join(args)
-        if fn == "saturate":
-            return f"sycl::fmin(sycl::fmax({a}, {self.const(0.0, t)}), {self.const(1.0, t)})"
-        return f"sycl::{fn}({a})"
+    # SYCL's math and integer builtins are OpenCL's, in namespace sycl::
+    call = OpenCL.call
+    float_call = OpenCL.float_call
 
     def atomic_native(self, op: Op, t: Type, space: Space) -> bool:
         if op in (Op.ATOMIC_AND, Op.ATOMIC_OR, Op.ATOMIC_XOR):
@@ -142,10 +131,6 @@ class Sycl(Dialect):
                     f"sycl::memory_scope::{scope[op]})"]
         g = "item.get_group()" if op is Op.BARRIER_BLOCK else "item.get_sub_group()"
         return [f"sycl::group_barrier({g})"]
-
-    def printf(self, fmt: str, args: list[str]) -> str:
-        lit = fmt.encode("unicode_escape").decode().replace('"', '\\"')
-        return f'sycl::ext::oneapi::experimental::printf("{lit}"{"".join(", " + a for a in args)})'
 
     # ------------------------------------------------------------ the launch function
 
@@ -212,7 +197,7 @@ class Sycl(Dialect):
 
     def helper_text(self, h: Helper, legal: Legal) -> str:
         if h.kind in self.helper_calls:
-            return OpenCL._bits_helper(self, h).replace("popcount(", "sycl::popcount(")
+            return OpenCL._bits_helper(self, h)
         return super().helper_text(h, legal)
 
 
