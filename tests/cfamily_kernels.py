@@ -153,3 +153,25 @@ def all_kernels() -> list[ir.Function]:
     fns += [block_sum(), atomics(F32), atomics(I32), atomics(U64), atomics(F64), atomic_inc(),
             shuffles(F32), shuffles(I32), globals_kernel(), dynamic_shared()]
     return fns
+
+
+# CUDA C with float3 in global and shared memory, pointer arithmetic and a by-value float3
+VEC3 = r"""
+__global__ void vec3_mix(const float3 *a, float3 *b, float *s, float3 w, int n)
+{
+    __shared__ float3 tile[2][64];
+    int t = threadIdx.x;
+    int i = blockIdx.x * blockDim.x + t;
+    float3 v = i < n ? a[i] : make_float3(0.0f, 0.0f, 0.0f);
+    tile[t & 1][t >> 1] = v;
+    __syncthreads();
+    if (i < n) {
+        float3 u = tile[(t ^ 1) & 1][(t ^ 1) >> 1];
+        float3 *q = b + i;
+        q->x = v.x * w.x + u.y;
+        b[i].y = (a + (i + 2) - 2)->z - v.z + (float)i;
+        b[i].z = v.z + w.z;
+        s[i] = u.x + v.y * w.y;
+    }
+}
+"""

@@ -177,6 +177,18 @@ def test_hand_kernels_compile_for_sycl(tmp_path):
     compile_sycl(text, tmp_path)
 
 
+def test_float3_memory_is_packed_for_sycl(tmp_path):
+    """sycl::vec<float, 3> is 16 bytes: pointers to float3 become float pointers read through
+    port_vload3/port_vstore3, as in OpenCL (which runs it: tests/test_opencl.py)."""
+    import portable
+
+    text = portable.parse_cuda(K.VEC3, "vec3.cu")["vec3_mix"].source("sycl")
+    assert "const float *a, float *b, float *s, sycl::float3 w" in text
+    assert "port_vload3(i, a)" in text and "sycl::local_accessor<float, 1> tile_mem(" \
+        "sycl::range<1>(384), h)" in text and "// PORT6105" in text
+    compile_sycl(text, tmp_path)
+
+
 def test_hand_kernels_build_on_opencl():
     from portable.backends import opencl as backend
 

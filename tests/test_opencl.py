@@ -215,26 +215,6 @@ def test_divergent_shuffle_is_an_error():
 
 # ------------------------------------------------------------------ 3-element vectors
 
-VEC3 = r"""
-__global__ void vec3_mix(const float3 *a, float3 *b, float *s, float3 w, int n)
-{
-    __shared__ float3 tile[2][64];
-    int t = threadIdx.x;
-    int i = blockIdx.x * blockDim.x + t;
-    float3 v = i < n ? a[i] : make_float3(0.0f, 0.0f, 0.0f);
-    tile[t & 1][t >> 1] = v;
-    __syncthreads();
-    if (i < n) {
-        float3 u = tile[(t ^ 1) & 1][(t ^ 1) >> 1];
-        float3 *q = b + i;
-        q->x = v.x * w.x + u.y;
-        b[i].y = (a + (i + 2) - 2)->z - v.z + (float)i;
-        b[i].z = v.z + w.z;
-        s[i] = u.x + v.y * w.y;
-    }
-}
-"""
-
 
 def test_float3_arrays_keep_cuda_layout():
     """float3 is 12 bytes in CUDA and 16 in OpenCL: pointers, shared arrays, pointer arithmetic
@@ -254,7 +234,7 @@ def test_float3_arrays_keep_cuda_layout():
         b[f] = rng.uniform(50, 60, n)  # garbage the kernel must overwrite
     s = np.full(n, 77.0, np.float32)
     w = np.array((1.5, -0.75, 0.25), dt)[()]
-    k = portable.parse_cuda(VEC3, "vec3.cu")["vec3_mix"]
+    k = portable.parse_cuda(K.VEC3, "vec3.cu")["vec3_mix"]
     text = k.source("opencl")
     assert "vload3(i, a)" in text and "__global float *b" in text and "PORT6105" in text
     k.launch(cdiv(n, 128), 128, a, b, s, w, np.int32(n), backend="opencl")

@@ -129,6 +129,8 @@ class Dialect:
     # ------------------------------------------------------------ values
 
     def const(self, value, t: Type) -> str:
+        if isinstance(t, Pointer) and value == 0:
+            return "0"  # the null pointer constant, in every C dialect
         if not isinstance(t, Scalar):
             raise TypeError(f"constant of type {t}")
         if t.is_bool:
@@ -296,6 +298,11 @@ class Dialect:
     def kernel_scope(self, legal: Legal) -> list[str]:
         return []
 
+    def kernel_notes(self, legal: Legal, depth: int = 1) -> list[str]:
+        """Comments for what legalisation changed about the whole kernel (PORT6105)."""
+        return [f"{self.indent * depth}// {d.code}: {d.message}" for d in legal.diagnostics
+                if d.code == "PORT6105"]
+
     def kernel_close(self, fn: ir.Function, legal: Legal) -> list[str]:
         return ["}"]
 
@@ -330,6 +337,10 @@ class Dialect:
     def helper_deps(self, h: Helper) -> list[Helper]:
         """Helpers that `h`'s text calls, defined before it."""
         return []
+
+    def vec3_helpers(self) -> str:
+        """Definitions of vload3/vstore3 for packed 3-vectors (PORT6105), if not builtins."""
+        return ""
 
     def helper_text(self, h: Helper, legal: Legal) -> str:
         from portable.backends.cfamily import helpers

@@ -29,6 +29,8 @@ def text(d: Dialect, h: Helper, legal: Legal) -> str:
                 f"{d.indent}return {d.thread_id()} & 31;\n}}\n")
     if h.kind.startswith("atomic_"):
         return _atomic(d, h, legal)
+    if h.kind == "vec3":
+        return d.vec3_helpers()
     raise KeyError(f"{d.name}: no helper {h.name}")
 
 

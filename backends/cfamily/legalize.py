@@ -43,7 +43,7 @@ class Helper:
 
 
 _UNTYPED = {"lane_id", "thread_id", "ballot", "all", "any", "activemask", "syncwarp",
-            "syncthreads_count", "syncthreads_and", "syncthreads_or", "ballot32"}
+            "syncthreads_count", "syncthreads_and", "syncthreads_or", "ballot32", "vec3"}
 
 
 @dataclass
@@ -285,5 +285,6 @@ def legalise(fn: ir.Function, dialect) -> Legal:
         legal.global_params = legal.fn.params[len(fn.params):]
         if note is not None:
             legal.diagnostics.append(note)
+            legal.helpers["port_vec3"] = Helper("vec3")
     return legal
 

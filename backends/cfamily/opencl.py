@@ -146,9 +146,8 @@ class OpenCL(Dialect):
         params = [self.param(p) for p in fn.params]
         if fn.dynamic_shared:
             params.append("__local uchar *port_dynamic_shared")
-        notes = [f"{self.indent}// {d.code}: {d.message}" for d in legal.diagnostics
-                 if d.code == "PORT6105"]
-        return [f"{self.kernel_prefix} {self.ident(fn.name)}({', '.join(params)})", "{", *notes]
+        return [f"{self.kernel_prefix} {self.ident(fn.name)}({', '.join(params)})", "{",
+                *self.kernel_notes(legal)]
 
     def kernel_scope(self, legal: Legal) -> list[str]:
         return [f"__local {self.type(t)} {n}[PORT_BLOCK_THREADS];"

@@ -62,6 +62,7 @@ class Sycl(Dialect):
     globals_as_params = True
     warp_size_literal = True
     typed_specials = True
+    packed_vec3 = True
     helper_calls = frozenset({"ffs", "brev", "mul24"})
     INT_SUFFIX = {"i64": "ll", "u64": "ull", "u32": "u"}
     printf_fn = "sycl::ext::oneapi::experimental::printf"
@@ -99,7 +100,11 @@ class Sycl(Dialect):
 
     # SYCL's math and integer builtins are OpenCL's, in namespace sycl::
     call = OpenCL.call
-    float_call = OpenCL.float_call
+
+    def float_call(self, fn: str, args: list[str], t: Type) -> str:
+        if fn in ("vload3", "vstore3"):  # packed 3-vectors (PORT6105): the prelude's helpers
+            return f"port_{fn}({', '.join(args)})"
+        return OpenCL.float_call(self, fn, args, t)
 
     def atomic_native(self, op: Op, t: Type, space: Space) -> bool:
         if op in (Op.ATOMIC_AND, Op.ATOMIC_OR, Op.ATOMIC_XOR):
@@ -141,6 +146,7 @@ class Sycl(Dialect):
         if fn.dynamic_shared:
             params.append("size_t shared_bytes")
         lines = ["// grid and block in SYCL order {z, y, x}: CUDA's x is dimension 2",
+                 *(n.lstrip() for n in self.kernel_notes(legal)),
                  f"void {self.ident(fn.name)}({', '.join(params)})", "{",
                  f"{i}q.submit([&](sycl::handler &h) {{"]
         for v in fn.shared:
@@ -194,6 +200,16 @@ class Sycl(Dialect):
     def atomic_first(self, ptr: str, bt: Scalar) -> str:
         # a plain read would race with the other work-items' compare-and-swap (C++: undefined)
         return f"port_atomic<{self.type(bt)}>(*{ptr}).load()"
+
+    def vec3_helpers(self) -> str:
+        i = self.indent
+        return (
+            "// CUDA's 3-vectors are 12 bytes, sycl::vec<T, 3> is 16: memory keeps CUDA's layout"
+            "\ntemplate <typename T>\ninline sycl::vec<T, 3> port_vload3(std::ptrdiff_t i, "
+            f"const T *p)\n{{\n{i}return sycl::vec<T, 3>(p[3 * i], p[3 * i + 1], p[3 * i + 2]);"
+            "\n}\n\ntemplate <typename T>\ninline void port_vstore3(sycl::vec<T, 3> v, "
+            f"std::ptrdiff_t i, T *p)\n{{\n{i}p[3 * i] = v.x();\n{i}p[3 * i + 1] = v.y();\n"
+            f"{i}p[3 * i + 2] = v.z();\n}}\n")
 
     def helper_text(self, h: Helper, legal: Legal) -> str:
         if h.kind in self.helper_calls:
