@@ -10,6 +10,7 @@ runtime's OpenCL adapter; only `compile` runs, so the device need not ingest SPI
 
 from __future__ import annotations
 
+import atexit
 import functools
 import shutil
 import subprocess
@@ -67,7 +68,9 @@ def driver() -> str:
     cxx = next((c for c in ("c++", "g++", "clang++-19", "clang++") if shutil.which(c)), None)
     if cxx is None:
         raise RuntimeError("no host C++ compiler to build the SYCL kernel-compiler driver")
-    out = Path(tempfile.mkdtemp(prefix="portable-sycl-")) / "sycl_rtc"
+    folder = tempfile.mkdtemp(prefix="portable-sycl-")
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    out = Path(folder) / "sycl_rtc"
     src = out.with_suffix(".cpp")
     src.write_text(_DRIVER)
     lib = prefix / "lib"
