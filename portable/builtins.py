@@ -69,12 +69,21 @@ def convert(e: ir.Expr, t: Type, loc: Loc = NOLOC) -> ir.Expr:
     """`e` converted to `t` with C semantics (no node when the type already matches)."""
     if e.type == t:
         return e
+    if is_null(e) and isinstance(t, Pointer):
+        return ir.Const(0, t, loc=loc)
+    if isinstance(e.type, Pointer) and t == BOOL:  # a pointer as a truth value: p != NULL
+        return ir.Compare(ir.Op.NE, e, ir.Const(0, e.type, loc=loc), loc=loc)
     if isinstance(e, ir.Const) and isinstance(t, Scalar) and isinstance(e.type, Scalar):
         from portable import semantics
 
         v = semantics.cast(e.value, e.type, t)
         return ir.const(v.item() if hasattr(v, "item") else v, t, loc)
     return ir.Cast(e, t, loc=loc)
+
+
+def is_null(e: ir.Expr) -> bool:
+    """Is `e` the null pointer constant (`ir.Const(0, Pointer)`)?"""
+    return isinstance(e, ir.Const) and isinstance(e.type, Pointer)
 
 
 def to_bool(e: ir.Expr, loc: Loc = NOLOC) -> ir.Expr:

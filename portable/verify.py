@@ -166,6 +166,9 @@ class Verifier:
 
     def const(self, e: ir.Const) -> None:
         t = e.type
+        if isinstance(t, Pointer):  # the null pointer: the only pointer constant
+            _need(e.value == 0 and isinstance(e.value, int), f"pointer constant {e.value!r}", e)
+            return
         _need(isinstance(t, Scalar), f"constant of non-scalar type {t}", e)
         v = e.value
         if t.is_bool:

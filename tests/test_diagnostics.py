@@ -45,8 +45,8 @@ SOURCES = {
     "recursion": (
         "__device__ int f(int x) { return x ? f(x - 1) : 0; }\n"
         "__global__ void k(int *a) { a[0] = f(3); }"),
-    "addrlocal": "__global__ void k(int *a) {\n  int x = 1;\n  int *p = &x;\n  a[0] = *p;\n}",
-    "nullptr": "__global__ void k(int *a) {\n  int *p = 0;\n  a[0] = p[0];\n}",
+    "addrptr": "__global__ void k(int *a) {\n  int *q = a;\n  int **p = &q;\n  a[0] = **p;\n}",
+    "ptrint": "__global__ void k(int *a) {\n  a[0] = (long)a % 16;\n}",
     "ptrdiff": "__global__ void k(int *a, int *b) {\n  a[0] = b - a;\n}",
     "funcptr": (
         "__device__ int f(int x) { return x; }\n"
@@ -71,7 +71,7 @@ SOURCES = {
         "  f(v);\n"
         "  a[0] = v;\n"
         "}"),
-    "clock": "__global__ void k(long long *a) {\n  a[0] = clock64();\n}",
+    "devnew": "__global__ void k(long long *a) {\n  int *p = new int[4];\n}",
     "missing_header": "#include \"nothere.h\"\n__global__ void k(int *a) { a[0] = THERE; }",
     "caserange": "__global__ void k(int *a) {\n  switch (a[0]) { case 1 ... 3: a[1] = 0; }\n}",
     "global_in_fn": "__global__ void k(int *a) {\n  __constant__ int c;\n}",
@@ -97,8 +97,8 @@ EXPECT = [
     ("gridsync", "PORT1010", 4, 22),
     ("goto", "PORT1006", 2, 3),
     ("recursion", "PORT1005", 1, 38),
-    ("addrlocal", "PORT1013", 3, 12),
-    ("nullptr", "PORT1013", 2, 12),
+    ("addrptr", "PORT1013", 3, 13),
+    ("ptrint", "PORT1013", 2, 10),
     ("ptrdiff", "PORT1013", 2, 10),
     ("funcptr", "PORT1003", 3, 9),
     ("staticlocal", "PORT1001", 2, 14),
@@ -108,7 +108,7 @@ EXPECT = [
     ("shflstruct", "PORT0001", 3, 10),
     ("atomic_float_sub", "PORT0001", 2, 3),
     ("earlyreturn_ref", "PORT1001", 1, 36),
-    ("clock", "PORT1002", 2, 10),
+    ("devnew", "PORT1002", 2, 12),
     ("missing_header", "PORT0001", 2, 36),  # the use; the header is a PORT0006 warning
     ("caserange", "PORT1001", 2, 19),
     ("global_in_fn", "PORT0001", 2, 3),

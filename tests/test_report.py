@@ -30,7 +30,7 @@ def test_each_kernel_reported_with_status(report):
     assert by["block_sum<int, 32>"].ok
     assert by["bad"].status == "failed" and by["bad"].function is None
     (d,) = by["bad"].diagnostics
-    assert (d.code, d.severity, d.loc.line, d.loc.col) == ("PORT1013", "error", 19, 12)
+    assert (d.code, d.severity, d.loc.line, d.loc.col) == ("PORT1013", "error", 19, 13)
     assert d.hint
 
 
@@ -87,7 +87,7 @@ def test_text_layout(capsys):
     out = capsys.readouterr().out
     assert "3 kernel(s), 2 translated, 1 failed" in out
     assert "[FAIL] bad" in out and "[ok  ] good" in out
-    assert f"PORT1013 error: {MIXED}:19:12:" in out
+    assert f"PORT1013 error: {MIXED}:19:13:" in out
     assert "uses shared memory: s" in out
     assert "PORT0005 note:" in out
 

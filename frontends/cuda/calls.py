@@ -7,7 +7,7 @@ import codecs
 
 from portable import builtins, ir
 from portable.builtins import convert
-from portable.types import I32, Struct, Vector
+from portable.types import I32, U64, Struct, Vector
 
 from . import clang
 from .context import LV, has_effects, zero
@@ -23,7 +23,6 @@ UNPORTABLE = {
                               "synchronise on the host"),
     "cudaMalloc": ("PORT1009", "device-side allocation", "allocate on the host"),
     "__nanosleep": ("PORT1002", "__nanosleep", "remove the sleep"),
-    "clock": ("PORT1002", "clock counters", "time kernels from the host (portable bench)"),
     "__trap": ("PORT1002", "__trap", "report errors through an output flag array"),
     "__assert_fail": ("PORT1002", "assert", "report errors through an output flag array"),
 }
@@ -73,6 +72,8 @@ def translate_call(tr, c, want: bool) -> ir.Expr | None:
         from .inline import method_call
 
         return method_call(tr, c, d, want)
+    if name in ("clock", "clock64") and tr.module.is_prelude(d):
+        return clock(tr, c, want)
     for prefix, (code, what, hint) in UNPORTABLE.items():
         if name.startswith(prefix) and (tr.module.is_prelude(d) or prefix.startswith("tex")
                                         or prefix.startswith("surf")):
@@ -100,6 +101,10 @@ def builtin(tr, c, name: str, want: bool) -> ir.Expr | None:
         return ir.const(0, I32, loc) if want else None
     if name in SINCOS:
         return sincos(tr, c, name, args)
+    from . import mathx
+
+    if name in mathx.NAMES:
+        return mathx.call(tr, c, name, args, want)
     b = builtins.lookup(name)
     if b is None:
         raise tr.fail("PORT1004", f"CUDA function {name!r} is not supported", c,
@@ -121,7 +126,6 @@ def builtin(tr, c, name: str, want: bool) -> ir.Expr | None:
 
 def sincos(tr, c, name: str, args) -> None:
     """sincosf(x, &s, &c): two assignments through the out-pointers."""
-    from .exprs import peel
 
     loc = tr.loc(c)
     x = tr.expr(args[0])
@@ -130,15 +134,37 @@ def sincos(tr, c, name: str, args) -> None:
     x = tr.stable(x, "x") if not isinstance(x, (ir.Var, ir.Param, ir.Const)) else x
     for fn, out in ((s_fn, args[1]), (c_fn, args[2])):
         val = ir.Call(fn, (convert(x, t, loc),), t, loc=loc)
-        p = peel(out)
-        if p.kind.name == "UNARY_OPERATOR" and clang.unary_op(p) == "&":
-            lv = tr.lvalue(list(p.get_children())[0])
-        else:
-            ptr = tr.expr(out)
-            base, index = builtins.address(ptr, loc)
-            lv = LV("mem", ptr.type.elem, base=base, index=index)
-        tr.write(lv, val, loc)
+        tr.write(out_place(tr, out), val, loc)
     return None
+
+
+def out_place(tr, out) -> LV:
+    """The place an out-pointer argument (`&v`, `p`, `&a[i]`) of a math function names."""
+    from .exprs import peel
+
+    p = peel(out)
+    if p.kind.name == "UNARY_OPERATOR" and clang.unary_op(p) == "&":
+        return tr.lvalue(list(p.get_children())[0])
+    ptr = tr.expr(out)
+    base, index = builtins.address(ptr, tr.loc(out))
+    return LV("mem", ptr.type.elem, base=base, index=index)
+
+
+def clock(tr, c, want: bool) -> ir.Expr | None:
+    """clock()/clock64(): an atomic increment of the module's counter (`portable_clock`).
+
+    Every read, by any thread of any launch of the module, adds one, so the values a thread
+    reads increase strictly and differences count clock reads, not cycles: timing code runs
+    and busy-wait loops (`while (clock64() - t0 < n)`) end after n reads in all. Kernels
+    cannot tell time from it; time them from the host (`portable bench`)."""
+    loc = tr.loc(c)
+    g = tr.module.clock_counter(loc)
+    node = ir.Atomic(ir.Op.ATOMIC_ADD, g, (ir.const(0, I32, loc),), ir.const(1, U64, loc), U64,
+                     loc=loc)
+    if not want:
+        tr.emit(ir.ExprStmt(node, loc=loc))
+        return None
+    return convert(node, tr.type_of(c), loc)
 
 
 def copy_assign(tr, c, want: bool) -> ir.Expr | None:
@@ -162,7 +188,9 @@ def construct(tr, c, d) -> ir.Expr:
         vals = tr.operands(args)
         if t == Vector(t.elem, 3) and len(vals) == 1 and isinstance(vals[0].type, Vector):
             return vals[0]
-        vals += [ir.const(1, t.elem, loc)] * (t.n - len(vals))  # dim3's defaults
+        # dim3's missing components are 1; other vector types value-initialise to 0
+        fill = 1 if c.type.get_canonical().spelling.endswith("dim3") else 0
+        vals += [ir.const(fill, t.elem, loc)] * (t.n - len(vals))
         return ir.Pack(tuple(convert(v, t.elem, loc) for v in vals), t, loc=loc)
     if not args and isinstance(t, (Struct, Vector)) and not _has_body(d):
         return zero(t, loc)

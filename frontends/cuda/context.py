@@ -142,6 +142,21 @@ class Base:
 
     # ------------------------------------------------------------ lvalues
 
+    @staticmethod
+    def addressable(t: Type) -> bool:
+        """Can a variable of type `t` live in a one-element local array (for `&x`)?"""
+        return isinstance(t, (Scalar, Vector, Struct))
+
+    def local_place(self, name: str, t: Type, value: ir.Expr | None, loc: Loc) -> LV:
+        """A variable whose address is taken: element 0 of a one-element local array, so
+        `&x` is a pointer to local memory that helpers can read and write through."""
+        arr = ir.Var(self.fresh(name), Array(t, (1,), Space.LOCAL), loc=loc)
+        self.emit(ir.Decl(arr, None, loc=loc))
+        lv = LV("mem", t, base=arr, index=(ir.const(0, I32, loc),))
+        if value is not None:
+            self.write(lv, value, loc)
+        return lv
+
     def read(self, lv: LV, loc: Loc) -> ir.Expr:
         if lv.kind == "var":
             assert lv.var is not None

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from portable import ir
-from portable.builtins import address, common_type, convert, to_bool
+from portable.builtins import address, common_type, convert, is_null, to_bool
 from portable.ir import Op
 from portable.types import BOOL, F32, I32, Array, Pointer, Scalar, Space, Struct, Type, Vector
 
@@ -92,6 +92,11 @@ class Exprs(Base):
     x_INTEGER_LITERAL = x_FLOATING_LITERAL = x_CXX_BOOL_LITERAL_EXPR = constant
     x_CHARACTER_LITERAL = x_UNARY_EXPR = x_CXX_UNARY_EXPR = constant
 
+    def x_CXX_NULL_PTR_LITERAL_EXPR(self, c) -> ir.Expr:
+        return ir.const(0, I32, self.loc(c))  # converted to the null of a pointer type
+
+    x_GNU_NULL_EXPR = x_CXX_NULL_PTR_LITERAL_EXPR
+
     def x_PAREN_EXPR(self, c) -> ir.Expr:
         return self.expr(kids(c)[0])
 
@@ -124,10 +129,13 @@ class Exprs(Base):
             return e
         if ct.kind == K.POINTER:
             if not isinstance(e.type, Pointer):
-                if isinstance(e, ir.Const) and e.value == 0:
-                    raise self.fail("PORT1013", "null pointers are not supported", c,
-                                    "pass a valid array, or test a separate flag")
-                raise self.fail("PORT1013", f"cannot convert {e.type} to a pointer", c)
+                if isinstance(e, ir.Const) and e.value == 0:  # NULL, nullptr, 0
+                    t = self.type_of(c)
+                    return ir.Const(0, t if isinstance(t, Pointer) else Pointer(I32), loc=loc)
+                raise self.fail("PORT1013", f"cannot convert {e.type} to a pointer", c,
+                                "keep integer indices into an array instead")
+            if is_null(e):
+                return e
             t = self.type_of(c, e.type.space)
             assert isinstance(t, Pointer)
             if t.elem == e.type.elem or str(t.elem) == "void":
@@ -138,8 +146,10 @@ class Exprs(Base):
             return e
         if isinstance(t, Scalar) and isinstance(e.type, Scalar):
             return convert(e, t, loc)
+        if t == BOOL and isinstance(e.type, Pointer):  # if (p), !p, p && ...
+            return to_bool(e, loc)
         if isinstance(t, Scalar) and isinstance(e.type, Pointer):
-            raise self.fail("PORT1013", "a pointer used as a number or truth value", c,
+            raise self.fail("PORT1013", "a pointer used as a number", c,
                             "compare an index or a flag instead")
         if isinstance(t, Vector) and isinstance(e.type, Vector) and t.n == e.type.n:
             return ir.Pack(tuple(convert(ir.Field(e, f, e.type.elem, loc=loc), t.elem, loc)
@@ -300,6 +310,11 @@ class Exprs(Base):
             if isinstance(x.type, Pointer) or isinstance(y.type, Pointer):
                 if not (isinstance(x.type, Pointer) and isinstance(y.type, Pointer)):
                     raise self.fail("PORT1013", "comparing a pointer with a number", c)
+                if is_null(x) or is_null(y):  # p == NULL: the null of p's type
+                    x, y = convert(x, y.type, loc), convert(y, x.type, loc)
+                    if op not in ("==", "!="):
+                        raise self.fail("PORT1013", f"ordering a pointer and NULL ({op})", c,
+                                        "test p != NULL instead")
                 return ir.Compare(COMPARE[op], x, y, loc=loc)
             t = common_type([x.type, y.type])
             return ir.Compare(COMPARE[op], convert(x, t, loc), convert(y, t, loc), loc=loc)
@@ -343,7 +358,8 @@ class Exprs(Base):
             x = self.expr(a)
         with self.capture() as pb:
             y = self.expr(b)
-        t = self.type_of(c) if not isinstance(x.type, Pointer) else x.type
+        t = self.type_of(c) if not isinstance(x.type, Pointer) else \
+            y.type if is_null(x) else x.type
         x, y = convert(x, t, loc), convert(y, t, loc)
         if not pa and not pb:
             if has_effects(cond) and (has_effects(x) or has_effects(y)):

@@ -55,8 +55,11 @@ def inline(tr, c, defn, args, want: bool, this: LV | None = None,
             v = tr.expr(a)
             t = convert_type(p.type, tr.loc(p), v.type.space if isinstance(
                 v.type, Pointer) else Space.GLOBAL)
-            binds.append((key(p), tr.temp(convert(v, t, loc) if isinstance(t, Scalar) else v,
-                                          p.spelling or "arg", loc)))
+            v = convert(v, t, loc) if isinstance(t, Scalar) else v
+            if key(p) in module.addressed(defn) and tr.addressable(t):
+                binds.append((key(p), tr.local_place(p.spelling or "arg", t, v, loc)))
+            else:
+                binds.append((key(p), tr.temp(v, p.spelling or "arg", loc)))
         # the arguments are evaluated before the callee counts as in progress, so a call of
         # the same function inside an argument (`f += g(...)` in g) is not recursion
         module.in_progress.append(k)

@@ -8,7 +8,7 @@ import os
 from portable import ir
 from portable.builtins import convert
 from portable.errors import Diagnostic, Loc, PortError, error
-from portable.types import Array, Pointer, Scalar, Space, Type, Void
+from portable.types import U64, Array, Pointer, Scalar, Space, Type, Void
 
 from . import clang
 from .context import LV, key, template_name
@@ -50,7 +50,11 @@ class FunctionTranslator(Stmts):
             pname = self.fresh(p.spelling or f"arg{i}")
             param = ir.Param(pname, t, loc=self.loc(p))
             params.append(param)
-            if key(p) in changed:
+            if key(p) in self.module.addressed(d) and self.addressable(t):
+                with self.capture() as decl:
+                    self.vars[key(p)] = self.local_place(pname + "_", t, param, self.loc(p))
+                entry.extend(decl)
+            elif key(p) in changed:
                 var = ir.Var(self.fresh(pname + "_v" if False else pname + "_"), t,
                              loc=self.loc(p))
                 entry.append(ir.Decl(var, param, loc=self.loc(p)))
@@ -82,6 +86,7 @@ class ModuleTranslator:
         self.scalar_globals: set[str] = set()
         self.reserved: set[str] = set()
         self.diagnostics: list[Diagnostic] = []
+        self._addressed: dict[tuple, set[tuple]] = {}
 
     # ------------------------------------------------------------ queries
 
@@ -162,6 +167,35 @@ class ModuleTranslator:
 
         collect(c)
         return tuple(vals)
+
+    def addressed(self, fn) -> set[tuple]:
+        """Keys of the parameters and local variables of function cursor `fn` whose address
+        the body takes (`&x`): they live in one-element local arrays, so `&x` is a pointer."""
+        from .exprs import kids, peel
+
+        k = key(fn)
+        if k not in self._addressed:
+            out: set[tuple] = set()
+            for n in fn.walk_preorder():
+                if n.kind.name == "UNARY_OPERATOR" and clang.unary_op(n) == "&":
+                    t = peel(kids(n)[0])
+                    if t.kind.name == "DECL_REF_EXPR" and t.referenced is not None and \
+                            t.referenced.kind.name in ("VAR_DECL", "PARM_DECL"):
+                        out.add(key(t.referenced))
+            self._addressed[k] = out
+        return self._addressed[k]
+
+    def clock_counter(self, loc: Loc) -> ir.Global:
+        """The module's clock: a hidden `__device__ unsigned long long` that clock() and
+        clock64() increment atomically (created on first use)."""
+        k = ("<clock>",)
+        if k not in self.globals:
+            name = self.unique("portable_clock")
+            self.global_spaces[name] = Space.GLOBAL
+            self.globals[k] = ir.GlobalVar(name, Array(U64, (1,), Space.GLOBAL), Space.GLOBAL,
+                                           None, loc=loc)
+        g = self.globals[k]
+        return ir.Global(g.name, g.type, loc=loc)
 
     def global_space(self, name: str) -> Space:
         return self.global_spaces.get(name, Space.GLOBAL)

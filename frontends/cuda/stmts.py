@@ -188,6 +188,11 @@ class Stmts(Exprs):
             if isinstance(t, Pointer) and isinstance(value.type, Pointer):
                 t = Pointer(t.elem, value.type.space, t.const, t.restrict)
             value = convert(value, t, loc) if isinstance(t, Scalar) else value
+        parent = d.semantic_parent
+        if self.addressable(t) and parent is not None and \
+                key(d) in self.module.addressed(parent):
+            self.vars[key(d)] = self.local_place(d.spelling, t, value, loc)
+            return None
         var = ir.Var(self.fresh(d.spelling), t, loc=loc)
         self.vars[key(d)] = var
         self.emit(ir.Decl(var, value, loc=loc))

@@ -210,10 +210,13 @@ __host__ __device__ double ldexp(double, int);
 __host__ __device__ float ldexp(float, int);
 __host__ __device__ float frexpf(float, int *);
 __host__ __device__ double frexp(double, int *);
+__host__ __device__ float frexp(float, int *);
 __host__ __device__ float modff(float, float *);
 __host__ __device__ double modf(double, double *);
+__host__ __device__ float modf(float, float *);
 __host__ __device__ float scalbnf(float, int);
 __host__ __device__ double scalbn(double, int);
+__host__ __device__ float scalbn(float, int);
 __host__ __device__ int ilogbf(float);
 __host__ __device__ int ilogb(double);
 __host__ __device__ long lroundf(float);
@@ -314,8 +317,15 @@ __PLDG(unsigned long long) __PLDG(float) __PLDG(double) __PLDG(float2) __PLDG(fl
 __PLDG(int2) __PLDG(int4) __PLDG(uint2) __PLDG(uint4) __PLDG(double2)
 #undef __PLDG
 
+/* clock()/clock64(): a counter of the module, see frontends/cuda/calls.py; NVRTC sources use
+   clock_t without including <ctime> */
+typedef long clock_t;
 __device__ long long clock64(void);
-__device__ int clock(void);
+__device__ clock_t clock(void);
+/* NVRTC sources use assert without including <cassert>; it compiles out as in <assert.h> */
+#ifndef assert
+#define assert(e) ((void)0)
+#endif
 
 extern "C" __host__ __device__ int printf(const char *, ...);
 extern "C" __host__ __device__ void __assert_fail(const char *, const char *, unsigned int,

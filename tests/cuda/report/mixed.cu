@@ -15,9 +15,9 @@ __global__ void good(float4 *v, Pair p, int n) {
 }
 
 __global__ void bad(int *out) {
-  int x = 1;
-  int *p = &x;
-  out[threadIdx.x] = *p;
+  int *x = out;
+  int **p = &x;
+  out[threadIdx.x] = **p;
 }
 
 template <typename T, int B>

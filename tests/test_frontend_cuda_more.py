@@ -1,0 +1,119 @@
+"""CUDA C constructs of the second coverage round (what the CUDA samples use): clock counters,
+the address of a local passed to a helper, null pointers, frexp/ldexp/modf, inline PTX idioms,
+run-time sized cooperative groups. Each kernel runs on the numpy reference against an expected
+result computed independently in numpy; fresh random inputs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import portable
+
+RNG = np.random.default_rng()
+
+
+def _mod(src: str, name: str = "t.cu"):
+    return portable.parse_cuda(src, name)
+
+
+CLOCK = r"""
+__global__ void reads(long long *first, clock_t *second) {
+  int i = blockIdx.x * blockDim.x + threadIdx.x;
+  long long a = clock64();
+  clock_t b = clock();
+  first[i] = a;
+  second[i] = b;
+}
+__device__ void spin(long long n) {
+  long long t0 = clock64();
+  while (clock64() - t0 < n) { }
+}
+__global__ void waits(int *ok, int n) {
+  long long a = clock64();
+  spin(n);
+  long long e = clock64();
+  ok[blockIdx.x * blockDim.x + threadIdx.x] = e - a > n;
+}
+"""
+
+
+def test_clock_is_a_module_counter():
+    mod = _mod(CLOCK)
+    blocks, threads = int(RNG.integers(1, 4)), int(RNG.integers(1, 70))
+    n = blocks * threads
+    seen = []
+    for launch in range(2):
+        a = np.full(n, -1, np.int64)
+        b = np.full(n, -1, np.int64)
+        mod["reads"].launch(blocks, threads, a, b, backend="numpy")
+        # every read by any thread adds one: the values are 2n consecutive counts, each
+        # thread's second read comes after its first
+        assert sorted(np.concatenate([a, b]).tolist()) == list(range(2 * n * launch,
+                                                                    2 * n * (launch + 1)))
+        assert (b > a).all()
+        seen += a.tolist()
+    assert int(mod.get_global("portable_clock")[0]) == 4 * n
+    ok = np.zeros(n, np.int32)
+    mod["waits"].launch(blocks, threads, ok, int(RNG.integers(1, 50)), backend="numpy")
+    assert ok.all()  # a busy-wait on clock64() ends
+
+
+CUDA = __import__("pathlib").Path(__file__).resolve().parent / "cuda"
+
+
+def test_address_of_locals_passed_to_helpers():
+    # volumeRender's intersectBox(r, lo, hi, &tnear, &tfar), a parameter's address, and
+    # NV12's *(uint32_t *)&uchar4_local type punning
+    mod = portable.parse_cuda((CUDA / "address.cu").read_text(), "address.cu")
+    n = int(RNG.integers(8, 64))
+    o = RNG.uniform(-1, 1, n).astype(np.float32)
+    d = RNG.uniform(0.5, 2, n).astype(np.float32)
+    tn, tf = np.zeros(n, np.float32), np.zeros(n, np.float32)
+    hit, w = np.zeros(n, np.int32), np.zeros(n, np.int32)
+    mod["k"].launch(1, n, o, d, tn, tf, hit, w, backend="numpy")
+    a, b = (np.float32(-1) - o) / d, (np.float32(2) - o) / d
+    np.testing.assert_array_equal(tn, np.minimum(a, b))
+    np.testing.assert_array_equal(tf, np.maximum(a, b))
+    np.testing.assert_array_equal(hit, (np.maximum(a, b) > np.minimum(a, b)).astype(np.int32))
+    i = np.arange(n)
+    # x = i + 3, incr: v = x + 3; q's bytes 01 02 03 04 (+ i in the low byte, little endian)
+    np.testing.assert_array_equal(w, (i + 6) + (1 + i) + 4)
+
+
+def test_null_pointers():
+    mod = portable.parse_cuda((CUDA / "null.cu").read_text(), "null.cu")
+    n = int(RNG.integers(8, 64))
+    flags = RNG.integers(0, 4, n).astype(np.int32)
+    out, partial = np.zeros(n, np.float32), np.zeros(1, np.float32)
+    mod["k"].launch(1, n, out, partial, flags, n, backend="numpy")
+    p, q = (flags & 1) > 0, (flags & 2) > 0
+    expect = p * 1 + q * 2 + (~p & ~q) * 4 + (~p) * 8
+    np.testing.assert_array_equal(out, expect.astype(np.float32))
+    assert partial[0] == 5.0  # partial != NULL for a real array
+    assert "!= 0:ptr<f32, global>" in str(mod["k"].ir)
+
+
+def test_frexp_ldexp_modf_exact():
+    mod = portable.parse_cuda((CUDA / "frexp.cu").read_text(), "frexp.cu")
+    n = 128
+    x = (RNG.standard_normal(n) * 10.0 ** RNG.integers(-45, 38, n)).astype(np.float32)
+    x[:8] = [0.0, -0.0, np.inf, -np.inf, 1e-45, -3.0, np.nan, 3.4e38]  # subnormal, exact ints
+    y = RNG.standard_normal(n) * 10.0 ** RNG.integers(-320, 300, n)
+    y[:5] = [0.0, 5e-324, -np.inf, 7.0, 1.7e308]
+    e = RNG.integers(-400, 400, n).astype(np.int32)
+    e[:3] = [-400, 400, 0]
+    e[10:20] = RNG.integers(-2200, 2200, 10)
+    f32, f64, i32 = (np.zeros(n, np.float32), np.zeros(n), np.zeros(n, np.int32))
+    outs = [f32.copy(), i32.copy(), f64.copy(), i32.copy(), f32.copy(), f64.copy(),
+            f32.copy(), f32.copy(), f64.copy(), f64.copy()]
+    with np.errstate(all="ignore"):
+        mod["k"].launch(1, n, x, y, e, *outs, backend="numpy")
+        mx, ex = np.frexp(x)
+        my, ey = np.frexp(y)
+        want = [mx, ex, my, ey, np.ldexp(x, e), np.ldexp(y, e), *np.modf(x), *np.modf(y)]
+    fin = np.isfinite(x)  # C leaves frexp's exponent of inf/nan unspecified (portable: 0)
+    want[1], outs[1] = want[1][fin], outs[1][fin]
+    for i, (got, exp) in enumerate(zip(outs, want)):
+        assert np.array_equal(got, exp, equal_nan=True), i  # bit-exact, signs of zero too
+        assert np.array_equal(np.signbit(got), np.signbit(exp)), i
