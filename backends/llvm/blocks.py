@@ -218,7 +218,9 @@ class BlockLevel:
             fastv = self.alloca_raw(it.flag + "fast", I1)
             b.store(L.Constant(I1, 1), fastv)
         kty = self.slot_ty(k.type)
-        unroll = UNROLL if fast and _size(stmts) <= UNROLL_MAX_NODES else 1
+        # (not for bodies with calls: libm-bound loops gain nothing, and cost compile time)
+        unroll = UNROLL if fast and _size(stmts) <= UNROLL_MAX_NODES and not any(
+            isinstance(n, ir.Call) for n in ir.walk(tuple(stmts))) else 1
         kinc = self.alloca_raw(it.flag + "kinc", kty)
         kstep = ir.Var(it.flag + "kinc", k.type)
         self.plan.local_vars[kstep.name] = k.type
@@ -264,10 +266,21 @@ class BlockLevel:
             def leave_fast() -> None:
                 b.store(L.Constant(I1, 0), fastv)
                 b.store(L.Constant(I1, 0), anyv)
-                general()
+                b.branch(slow_bb)  # the general loop, emitted once below
+                b.position_at_end(f.append_basic_block("dead"))
+
+            # every thread has left (decided in O(1) when monotone): no pass over the threads
+            done = self.monotone_extremes(ir.Compare(s.cmp, s.var, s.stop, loc=s.loc))
+            if done is not None:
+                more = f.append_basic_block("st.more")
+                b.store(b.not_(done[1]), anyv)
+                b.cbranch(done[1], latch, more)
+                b.position_at_end(more)
 
             def single() -> None:
-                self.versioned(stmts, ir.Compare(s.cmp, s.var, s.stop, loc=s.loc), leave_fast)
+                # (after an unrolled run only the last few iterations come here: one copy)
+                self.versioned(stmts, ir.Compare(s.cmp, s.var, s.stop, loc=s.loc), leave_fast,
+                               guards=unroll == 1)
 
             if unroll > 1:
                 # UNROLL iterations per thread in one thread loop while every thread is in for
@@ -280,15 +293,18 @@ class BlockLevel:
                 def fallback() -> None:
                     b.store(L.Constant(kty, 1), kinc)
                     b.store(L.Constant(I1, 0), unrv)
-                    single()
+                    b.branch(one_bb)
+                    b.position_at_end(f.append_basic_block("dead"))
 
-                self.versioned(*self.unrolled(s, k, stmts, unroll), fallback)
+                self.versioned(*self.unrolled(s, k, stmts, unroll), fallback, mixed=False)
                 b.branch(latch)
                 b.position_at_end(one_bb)
             single()
             b.branch(latch)
             b.position_at_end(slow_bb)
-        general()
+        cold, self.cold = self.cold, fast
+        general()  # behind fast paths: only ragged last iterations (see loop_id)
+        self.cold = cold
         b.branch(latch)
         b.position_at_end(latch)
         self.assign(k, ir.Binary(Op.ADD, k, kstep, k.type))

@@ -56,6 +56,7 @@ class Codegen(BlockLevel, FastPaths, Indexing, Intrinsics, ExprEmitter):
         self.loopinfo: dict[int, dict] = {}
         self.tloops: list[tuple[L.Block, L.Block]] = []  # thread-level (break, continue)
         self.known: dict[int, bool] = {}  # guard outcomes of the current fast copy
+        self.cold = False  # emitting a general copy behind fast ones (see loop_id)
         self.copies = 0
         self.layout()
 
@@ -406,8 +407,13 @@ class Codegen(BlockLevel, FastPaths, Indexing, Intrinsics, ExprEmitter):
             nxt = b.add(phi, L.Constant(I64T, 1), flags=["nuw", "nsw"])
             out = b.append_basic_block(f"tdone{'xyz'[d]}")
             br = b.cbranch(b.icmp_unsigned("<", nxt, ext), head, out)
+            props = []
             if n == 0 and isinstance(ext, L.Constant) and ext.constant <= 64:
-                br.set_metadata("llvm.loop", self.loop_id())
+                props.append("llvm.loop.unroll.disable")
+            if self.cold:
+                props = ["llvm.loop.unroll.disable", "llvm.loop.vectorize.enable"]
+            if props:
+                br.set_metadata("llvm.loop", self.loop_id(tuple(props)))
             phi.add_incoming(nxt, b.block)
             b.position_at_end(out)
         if skip is not None:
@@ -415,16 +421,22 @@ class Codegen(BlockLevel, FastPaths, Indexing, Intrinsics, ExprEmitter):
             b.position_at_end(skip)
         self.tctx, self.next_thread = saved
 
-    def loop_id(self):
-        """Loop metadata of a short innermost thread loop: no unrolling, since a constant 8-64
-        thread extent would otherwise be unrolled fully before the loop vectoriser runs, which
-        would then pick the outer thread loop, with gathers and scatters. (Longer loops keep
-        LLVM's unrolling: it pays on scalar bodies such as libm calls.)"""
+    def loop_id(self, props: tuple):
+        """Loop metadata. A short innermost thread loop gets no unrolling, since a constant
+        8-64 thread extent would otherwise be unrolled fully before the loop vectoriser runs,
+        which would then pick the outer thread loop, with gathers and scatters (longer loops
+        keep LLVM's unrolling: it pays on scalar bodies such as libm calls). A cold loop (the
+        general copy behind fast copies, run only by blocks that straddle a bound) is neither
+        unrolled nor vectorised: it would only cost compile time."""
         m = self.module
-        if not hasattr(self, "_loop_props"):
-            self._loop_props = m.add_metadata([L.MetaDataString(m, "llvm.loop.unroll.disable")])
+        ops = []
+        for p in props:
+            if p == "llvm.loop.vectorize.enable":
+                ops.append(m.add_metadata([L.MetaDataString(m, p), L.Constant(I1, 0)]))
+            else:
+                ops.append(m.add_metadata([L.MetaDataString(m, p)]))
         md = L.values.MDValue(m, [], name=str(len(m.metadata)))
-        md.operands = (md, self._loop_props)
+        md.operands = (md, *ops)
         return md
 
     # ------------------------------------------------------------ block-level structure

@@ -97,12 +97,14 @@ class FastPaths:
         eq = op is Op.EQ
         return [((zero, lo), not eq), ((lo, hi), eq), ((hi, nx), not eq)]
 
-    def versioned(self, stmts: list, must, general, xrange=None) -> bool:
+    def versioned(self, stmts: list, must, general, xrange=None, guards: bool = True,
+                  mixed: bool = True) -> bool:
         """Run `stmts` for every thread of the block with the guards resolved where the whole
         block agrees on them, else call `general()`. `must` (a pure condition, or None) has to
-        hold for every thread before any fast copy runs. Returns False when nothing was
-        versioned (only `general` was emitted)."""
-        cands = self.guard_candidates(stmts)
+        hold for every thread before any fast copy runs; then, with `mixed`, one more copy runs
+        when it holds but the guards are mixed (`guards=False`: only that copy). Returns False
+        when nothing was versioned (only `general` was emitted)."""
+        cands = self.guard_candidates(stmts) if guards else []
         if not cands and must is None:
             general()
             return False
@@ -114,7 +116,7 @@ class FastPaths:
             return False
         if self.copies + len(combos) + 1 > MAX_COPIES:
             cands, combos = [], [()]
-        elif must is not None and cands:
+        elif must is not None and cands and mixed:
             combos.append(())  # every thread active, guards mixed: still no loop-exit flags
         self.copies += len(combos)
         musts = _split(must, Op.LAND) if must is not None else []
@@ -141,7 +143,9 @@ class FastPaths:
             self.known = saved
             b.branch(end)
             b.position_at_end(nxt)
+        cold, self.cold = self.cold, True
         general()
+        self.cold = cold
         if not b.block.is_terminated:
             b.branch(end)
         b.position_at_end(end)
@@ -149,8 +153,9 @@ class FastPaths:
 
     def guard_candidates(self, stmts: list) -> list:
         """([leaf conditions], outcomes) for top-level guards the block can agree on. An
-        `if (c) return;` expects c false; an if without else expects c true; an if/else (or
-        one whose then-branch returns) and a select whose operands read memory expect either.
+        `if (c) return;` expects c false; an if without else, and a select whose operands read
+        memory (`i < n ? in[i] : 0`), expect c true; an if/else (or one whose then-branch
+        returns) expects either.
         A guard expected false that is a chain of `||` (true: of `&&`) is split into its
         operands, each then expected false (true), so that bounds like `x >= nx || y >= ny`
         are decided one compare at a time (most of them in O(1): `monotone_extremes`)."""
@@ -162,7 +167,7 @@ class FastPaths:
                 both = s.orelse or (s.then and isinstance(s.then[-1], ir.Return))
                 conds.append((s.cond, (False,) if ret else (True, False) if both else (True,)))
                 continue
-            conds += [(n.cond, (True, False)) for n in _exprs(s) if isinstance(n, ir.Select)
+            conds += [(n.cond, (True,)) for n in _exprs(s) if isinstance(n, ir.Select)
                       and not (self.pure(n.a) and self.pure(n.b))]
         out: list = []
         nleaves = 0
@@ -175,6 +180,8 @@ class FastPaths:
                 out.append((_split(c, Op.LAND), wants))
             elif wants == (True, False) and _split(c, Op.LOR)[1:]:
                 out.append((_split(c, Op.LOR), (False,)))  # boundary tests: the interior
+            elif wants == (True, False) and _split(c, Op.LAND)[1:]:
+                out.append((_split(c, Op.LAND), (True,)))  # bounds tests: the interior
             else:
                 out.append(([c], wants))
             nleaves += len(out[-1][0])
@@ -252,6 +259,9 @@ class FastPaths:
         happened in between (every wrap on the way moves x down by a multiple of 2**32, and
         they only accumulate as the index grows), so x grows by one per thread and its ends
         decide the whole block."""
+        if _uniform(c, self.plan.block_vars):  # the same for every thread
+            v = self.truth(self.ex(c), c.type)
+            return v, self.b.not_(v)
         if not (isinstance(c, ir.Compare) and c.op in _FLIP):
             return None
         t = c.lhs.type

@@ -35,7 +35,10 @@ def state() -> dict:
 
 
 def optimise(text: str, name: str):
-    """Parse LLVM IR text, verify it and run the O3 pipeline (vectorisers on); a ModuleRef."""
+    """Parse LLVM IR text, verify it and run the O3 pipeline (vectorisers on); a ModuleRef.
+
+    (O2 compiles 10-50% faster but ran scan, gemv and heat3d 1.2-2x slower, measured with a
+    fresh cache each: O3's non-trivial loop unswitching still pays on their thread loops.)"""
     s = state()
     llvm = s["llvm"]
     with LOCK:
@@ -44,11 +47,10 @@ def optimise(text: str, name: str):
         mod.triple = s["triple"]
         mod.data_layout = str(s["tm"].target_data)
         mod.verify()
-        pto = llvm.PipelineTuningOptions(speed_level=int(__import__("os").environ.get("SL", "3")))
+        pto = llvm.PipelineTuningOptions(speed_level=3)
         pto.loop_vectorization = True
         pto.slp_vectorization = True
         pto.loop_unrolling = True
-        pto.loop_interleaving = not __import__("os").environ.get("NOIL")
         pb = llvm.create_pass_builder(s["tm"], pto)
         pb.getModulePassManager().run(mod, pb)
         return mod
