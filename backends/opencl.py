@@ -85,11 +85,11 @@ class _Launcher:
     def program(self, nthreads: int):
         import pyopencl as cl
 
-        key = nthreads if self.tr.legal.scratch else 0
+        key = nthreads  # one build per block size: the exchange arrays and helpers use it
         with self.lock:
             if key not in self.programs:
                 ctx, _ = _device()
-                opts = [f"-DPORT_BLOCK_THREADS={max(key, 1)}"] if key else []
+                opts = [f"-DPORT_BLOCK_THREADS={key}", "-DPORT_EXACT_BLOCK_THREADS"]
                 try:
                     prg = cl.Program(ctx, self.text).build(options=opts)
                 except cl.Error as e:

@@ -160,8 +160,12 @@ class OpenCL(Dialect):
                      "\n#ifndef PORT_BLOCK_THREADS\n#define PORT_BLOCK_THREADS 1024\n#endif\n\n"
                      f"{self.device_fn} uint port_thread_id(void)\n{{\n{self.indent}return "
                      f"{self.thread_id()};\n}}\n\n{self.device_fn} uint port_block_threads(void)"
-                     f"\n{{\n{self.indent}return get_local_size(0) * get_local_size(1) * "
-                     "get_local_size(2);\n}")
+                     f"\n{{\n#ifdef PORT_EXACT_BLOCK_THREADS\n"
+                     "    // the program was built for one block size: a constant, which also\n"
+                     "    // avoids a PoCL 3.1 miscompile of get_local_size between barriers\n"
+                     f"{self.indent}return PORT_BLOCK_THREADS;\n#else\n"
+                     f"{self.indent}return get_local_size(0) * get_local_size(1) * "
+                     "get_local_size(2);\n#endif\n}")
         return text
 
     def thread_id(self) -> str:

@@ -15,7 +15,13 @@ static inline uint port_thread_id(void)
 
 static inline uint port_block_threads(void)
 {
+#ifdef PORT_EXACT_BLOCK_THREADS
+    // the program was built for one block size: a constant, which also
+    // avoids a PoCL 3.1 miscompile of get_local_size between barriers
+    return PORT_BLOCK_THREADS;
+#else
     return get_local_size(0) * get_local_size(1) * get_local_size(2);
+#endif
 }
 
 // C semantics (portable/semantics.py): x % 0 gives 0; the remainder has the sign of the dividend
