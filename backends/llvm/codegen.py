@@ -7,8 +7,9 @@ The native function is
                 i64 gx, i64 gy, i64 gz, i64 chunk, i64 dyn_shared, i64 bx, i64 by, i64 bz)
 
 Every worker thread calls it with its own `scratch` (shared memory and the per-thread arrays of
-values live across barriers); it claims `chunk` blocks at a time from the shared `counter`
-(an atomic add), so blocks spread over all cores dynamically. With checks on, the first
+values live across barriers); it claims blocks from the shared `counter` (a compare-and-swap),
+max(chunk & 0xFFFFFFFF, remaining / (chunk >> 32)) at a time (guided self-scheduling), so
+blocks spread over all cores dynamically. With checks on, the first
 out-of-bounds access writes `err` and makes every worker stop.
 """
 
@@ -161,18 +162,34 @@ class Codegen(BlockLevel, FastPaths, Indexing, Intrinsics, ExprEmitter):
             else:
                 self.params[name] = self.from_mem(b.load(slot, typ=self.mem_ty(p.type)), p.type)
         nblocks = b.mul(b.mul(gx, gy), gz)
+        # guided self-scheduling: claim max(least, remaining / share) blocks at a time, so
+        # the last claims are small and a worker the OS delays holds up little work
+        least = b.and_(chunk, L.Constant(I64T, 0xFFFFFFFF))
+        share = b.lshr(chunk, L.Constant(I64T, 32))
         fetch = f.append_basic_block("fetch")
         b.branch(fetch)
         b.position_at_end(fetch)
-        start = b.atomic_rmw("add", counter, chunk, "monotonic")
+        seen = b.load_atomic(counter, "monotonic", 8, typ=I64T)
+        claim = f.append_basic_block("claim")
+        b.branch(claim)
+        b.position_at_end(claim)
+        start = b.phi(I64T)
+        start.add_incoming(seen, fetch)
         done = f.append_basic_block("done")
         run = f.append_basic_block("run")
-        b.cbranch(b.icmp_unsigned(">=", start, nblocks), done, run)
+        take = f.append_basic_block("take")
+        b.cbranch(b.icmp_unsigned(">=", start, nblocks), done, take)
         b.position_at_end(done)
         b.ret_void()
-        b.position_at_end(run)
-        end = b.add(start, chunk)
+        b.position_at_end(take)
+        n = b.udiv(b.sub(nblocks, start), share)
+        n = b.select(b.icmp_unsigned("<", n, least), least, n)
+        end = b.add(start, n)
         end = b.select(b.icmp_unsigned("<", end, nblocks), end, nblocks)
+        got = b.cmpxchg(counter, start, end, "monotonic", "monotonic")
+        start.add_incoming(b.extract_value(got, 0), take)
+        b.cbranch(b.extract_value(got, 1), run, claim)
+        b.position_at_end(run)
         blk = f.append_basic_block("block")
         b.branch(blk)
         b.position_at_end(blk)

@@ -198,7 +198,9 @@ def run(c: Compiled, spec: LaunchSpec) -> None:
     nw = 1 if pool is None else min(config.num_threads(), nblocks)
     if nblocks * spec.nthreads < MIN_PARALLEL_WORK:
         nw = 1
-    chunk = nblocks if nw == 1 else max(1, nblocks // (nw * 8))
+    # claims of max(least, remaining / share) blocks (codegen.py: guided self-scheduling)
+    least = nblocks if nw == 1 else max(1, nblocks // (nw * 64))
+    chunk = (2 * nw) << 32 | least
     size = c.fixed_scratch + spec.shared_mem
     g, b = spec.grid, spec.block
 
