@@ -143,7 +143,10 @@ class FastPaths:
             self.known = saved
             b.branch(end)
             b.position_at_end(nxt)
-        cold, self.cold = self.cold, True
+        # behind fast copies, only blocks that straddle a bound take the general copy: few of
+        # them in 1-D grids, so it is not worth vectorising there (see Codegen.loop_id); in
+        # 2-D and 3-D blocks whole faces of blocks straddle one, so it stays vectorised
+        cold, self.cold = self.cold, self.block is not None and self.block[1:] == (1, 1)
         general()
         self.cold = cold
         if not b.block.is_terminated:
