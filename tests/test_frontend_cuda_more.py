@@ -117,3 +117,32 @@ def test_frexp_ldexp_modf_exact():
     for i, (got, exp) in enumerate(zip(outs, want)):
         assert np.array_equal(got, exp, equal_nan=True), i  # bit-exact, signs of zero too
         assert np.array_equal(np.signbit(got), np.signbit(exp)), i
+
+
+def test_inline_ptx_idioms():
+    mod = portable.parse_cuda((CUDA / "ptx_idioms.cu").read_text(), "ptx_idioms.cu")
+    blocks, threads = 2, int(RNG.integers(33, 96))
+    n = blocks * threads
+    x = RNG.integers(0, 2**32, n, dtype=np.uint64).astype(np.uint32)
+    x[0] = 0
+    lane, masks, bits = (np.zeros(n, np.uint32), np.zeros(5 * n, np.uint32),
+                         np.zeros(3 * n, np.uint32))
+    mod["k"].launch(blocks, threads, x, lane, masks, bits, backend="numpy")
+    ln = (np.arange(n) % threads) % 32  # lanes count within each block
+    np.testing.assert_array_equal(lane, ln)
+    one = np.uint64(1)
+    lt = ((one << ln.astype(np.uint64)) - one).astype(np.uint32)
+    le = ((one << (ln + 1).astype(np.uint64)) - one).astype(np.uint32)
+    want = np.stack([lt, le, ~le, ~lt, (one << ln.astype(np.uint64)).astype(np.uint32)], 1)
+    np.testing.assert_array_equal(masks.reshape(n, 5), want)
+    popc = np.array([bin(int(v)).count("1") for v in x], np.uint32)
+    brev = np.array([int(f"{int(v):032b}"[::-1], 2) for v in x], np.uint32)
+    bfind = np.array([int(v).bit_length() - 1 if v else 0xFFFFFFFF for v in x], np.uint32)
+    np.testing.assert_array_equal(bits.reshape(n, 3), np.stack([popc, brev, bfind], 1))
+
+
+def test_other_inline_ptx_is_reported():
+    with pytest.raises(portable.PortError) as e:
+        portable.parse_cuda('__global__ void k(int *a) {\n  asm("trap;");\n}', "p.cu")
+    d = e.value.diagnostics[0]
+    assert (d.code, d.loc.line) == ("PORT1011", 2) and "trap" in d.message

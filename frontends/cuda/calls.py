@@ -22,6 +22,7 @@ UNPORTABLE = {
     "cudaDeviceSynchronize": ("PORT1009", "dynamic parallelism (device-side synchronise)",
                               "synchronise on the host"),
     "cudaMalloc": ("PORT1009", "device-side allocation", "allocate on the host"),
+    "cudaFree": ("PORT1009", "device-side deallocation", "free on the host"),
     "__nanosleep": ("PORT1002", "__nanosleep", "remove the sleep"),
     "__trap": ("PORT1002", "__trap", "report errors through an output flag array"),
     "__assert_fail": ("PORT1002", "assert", "report errors through an output flag array"),

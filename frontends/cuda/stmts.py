@@ -465,9 +465,9 @@ class Stmts(Exprs):
     s_LABEL_STMT = s_INDIRECT_GOTO_STMT = s_GOTO_STMT
 
     def s_ASM_STMT(self, c) -> None:
-        raise self.fail("PORT1011", "inline PTX assembly cannot be ported", c,
-                        "replace it with the CUDA intrinsic it implements (e.g. __popc, "
-                        "__shfl_sync, atomicAdd) or plain C")
+        from .ptx import translate
+
+        translate(self, c)  # the lane id and a few other one-instruction idioms, else PORT1011
 
     s_GCC_ASM_STMT = s_MS_ASM_STMT = s_ASM_STMT
 

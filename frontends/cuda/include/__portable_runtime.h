@@ -54,6 +54,10 @@ cudaError_t cudaFuncSetAttribute(const void *, int, int);
 cudaError_t cudaConfigureCall(dim3, dim3, size_t = 0, cudaStream_t = 0);
 unsigned __cudaPushCallConfiguration(dim3, dim3, size_t = 0, void * = 0);
 }
+/* the device runtime's allocation (it needs -rdc): reported as PORT1009 when a kernel calls it */
+__device__ cudaError_t cudaMalloc(void **, size_t);
+__device__ cudaError_t cudaFree(void *);
+struct cudaMemPoolPtrExportData { unsigned char reserved[64]; };
 template <class T> cudaError_t cudaMalloc(T **p, size_t n) { return cudaMalloc((void **)p, n); }
 template <class T> cudaError_t cudaMallocManaged(T **p, size_t n, unsigned int f = 1) {
   return cudaMallocManaged((void **)p, n, f);

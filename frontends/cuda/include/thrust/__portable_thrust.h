@@ -1,5 +1,6 @@
 /* portable stub header: declarations only, for a device-only parse. */
 #pragma once
+#include <climits> /* real thrust brings the limits macros in */
 namespace thrust {
 template <class T> class device_ptr { public: device_ptr(); explicit device_ptr(T *); T *get() const; };
 template <class T> device_ptr<T> device_pointer_cast(T *); template <class T> T *raw_pointer_cast(device_ptr<T>); template <class T> T *raw_pointer_cast(T *);
