@@ -726,3 +726,15 @@ def test_block_agreement_sees_wrap_around(base, sbase, n, m):
     ref, got = both(WRAPS, "wraps", 2, 64,
                     lambda: [x.copy(), np.uint32(base), sbase, np.uint32(n), m])
     assert_same(ref, got)
+
+
+def test_scratch_objects_get_alias_scopes():
+    """Shared tiles and per-thread arrays are separate scratch objects (scratch.py): their
+    accesses carry alias scopes, so LLVM keeps the accumulator in a register across the tile
+    loop (the optimised IR has no store inside the k loop to check directly; the scopes are)."""
+    from portable.backends.llvm import runtime
+
+    from portable.launch import dim3
+
+    text = runtime.optimised_ir(portable.parse_cuda(TILED)["mm"].ir, dim3((16, 16), "b"))
+    assert ".scratch" in text and "!alias.scope" in text

@@ -380,7 +380,7 @@ class BlockLevel:
             w = b.lshr(self.tid_lin(), L.Constant(I64T, 5))
             addr = b.add(L.Constant(I64T, self.flag_off[name]),
                          b.mul(w, L.Constant(I64T, 4)))
-            return self.scratch_at(addr)
+            return self.scratch_at(addr, name)
 
         def zero() -> None:
             b.store(L.Constant(I32T, 0), wptr(wact))

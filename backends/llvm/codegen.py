@@ -27,17 +27,14 @@ from .exprs import FAT, I1, I8, I32T, I64T, PTR, ExprEmitter, P, _sconst
 from .fastpath import FastPaths
 from .indexing import Indexing
 from .intrinsics import Intrinsics
-from .plan import WARP, Collective, Plan, Region
+from .plan import WARP, Plan, Region
+from .scratch import Scratch
 
 ERR_FIELDS = 12  # flag, array id, index, block xyz, thread xyz, site, kind, spare
 MAX_THREADS = 1024
 
 
-def _align(n: int, a: int) -> int:
-    return (n + a - 1) // a * a
-
-
-class Codegen(BlockLevel, FastPaths, Indexing, Intrinsics, ExprEmitter):
+class Codegen(Scratch, BlockLevel, FastPaths, Indexing, Intrinsics, ExprEmitter):
     """Builds the LLVM module of one kernel for one block shape (or any, when block is None)."""
 
     def __init__(self, fn: ir.Function, plan: Plan, block: tuple[int, int, int] | None,
@@ -58,59 +55,9 @@ class Codegen(BlockLevel, FastPaths, Indexing, Intrinsics, ExprEmitter):
         self.tloops: list[tuple[L.Block, L.Block]] = []  # thread-level (break, continue)
         self.known: dict[int, bool] = {}  # guard outcomes of the current fast copy
         self.cold = False  # emitting a general copy behind fast ones (see loop_id)
+        self.scratch_obj: dict[int, str] = {}  # id(address) -> scratch object (scratch_scopes)
         self.copies = 0
         self.layout()
-
-    # ------------------------------------------------------------ scratch layout
-    def layout(self) -> None:
-        plan, fn = self.plan, self.fn
-        off = 0
-        self.spill: dict[str, tuple[int, int, int | None]] = {}  # name -> (off, stride, soa esize)
-        based = {}
-        for n in ir.walk(fn):
-            if isinstance(n, (ir.Load, ir.Store, ir.Atomic)) and isinstance(n.base, ir.Var):
-                based[n.base.name] = based.get(n.base.name, 0) + 1
-        uses = {}
-        for n in ir.walk(fn):
-            if isinstance(n, ir.Var):
-                uses[n.name] = uses.get(n.name, 0) + 1
-        decls = {s.var.name for s in ir.walk(fn) if isinstance(s, ir.Decl)}
-        for name in sorted(plan.spilled):
-            t = plan.local_vars[name]
-            if isinstance(t, Array):
-                esize = self.sizeof(t.elem)
-                soa = uses.get(name, 0) - (1 if name in decls else 0) <= based.get(name, 0)
-                size = self.sizeof(t)
-                off = _align(off, 64)
-                if soa:  # element k of thread t at [k][t]: consecutive threads, vector loads
-                    self.spill[name] = (off, 0, esize)
-                else:
-                    self.spill[name] = (off, _align(size, 16), None)
-                off += size * self.nmax if soa else _align(size, 16) * self.nmax
-            else:
-                size = self.slot_ty(t).get_abi_size(self.target_data)
-                off = _align(off, 64)
-                self.spill[name] = (off, size, None)
-                off += size * self.nmax
-        self.flag_off: dict[str, int] = {}
-        flags = list(plan.flags) + (["__exited"] if plan.exited else [])
-        if any(isinstance(n, Collective) for n in ir.walk(fn)):
-            flags += ["__wact", "__wbits"]
-        for f in flags:
-            off = _align(off, 64)
-            self.flag_off[f] = off
-            off += self.nmax * (4 if f in ("__wact", "__wbits") else 1)
-        self.shared_off: dict[str, int] = {}
-        for v in fn.shared:
-            off = _align(off, 64)
-            self.shared_off[v.name] = off
-            self.arrays.append(v.name)
-            off += self.sizeof(v.type)
-        self.dyn_off = _align(off, 64)
-        for v in fn.dynamic_shared:
-            self.shared_off[v.name] = self.dyn_off
-            self.arrays.append(v.name)
-        self.fixed_scratch = self.dyn_off
 
     # ------------------------------------------------------------ function shell
     def emit(self) -> L.Module:
@@ -213,6 +160,7 @@ class Codegen(BlockLevel, FastPaths, Indexing, Intrinsics, ExprEmitter):
         nxt = b.add(bid, L.Constant(I64T, 1))
         bid.add_incoming(nxt, self.next_block)
         b.cbranch(b.icmp_unsigned("<", nxt, end), blk, fetch)
+        self.scratch_scopes()
         return self.module
 
     def bounded(self, addr: L.Value, lens: L.Value, i: int) -> P:
@@ -242,52 +190,6 @@ class Codegen(BlockLevel, FastPaths, Indexing, Intrinsics, ExprEmitter):
             a.type = PTR
             self.allocas[name] = a
         return self.allocas[name]
-
-    def scratch_at(self, off) -> L.Value:
-        if isinstance(off, int):
-            off = L.Constant(I64T, off)
-        return self.b.gep(self.scratch, [off], source_etype=I8)
-
-    def var_ptr(self, v: ir.Var, tid: L.Value | None = None) -> L.Value:
-        name = v.name
-        if name in self.shared_off:
-            return self.scratch_at(self.shared_off[name])
-        if name in self.spill:
-            off, stride, soa = self.spill[name]
-            if soa is not None:
-                return self.scratch_at(off)
-            tid = tid if tid is not None else self.tid_lin()
-            b = self.b
-            return self.scratch_at(b.add(L.Constant(I64T, off),
-                                         b.mul(tid, L.Constant(I64T, stride), flags=["nuw", "nsw"]),
-                                         flags=["nuw", "nsw"]))
-        return self.alloca(name, self.plan.local_vars.get(name, v.type))
-
-    def array_bytes(self, v: ir.Var) -> L.Value:
-        if v.name in self.shared_off and not v.type.shape:
-            return self.dyn_size
-        return L.Constant(I64T, self.sizeof(v.type))
-
-    def array_elem(self, base: ir.Expr, flat: L.Value) -> P:
-        b = self.b
-        if isinstance(base, ir.Global):
-            p = self.global_ptr(base)
-            return P(b.gep(p.addr, [flat], source_etype=self.mem_ty(base.type.elem)),
-                     p.lo, p.hi, p.aid)
-        if not isinstance(base, ir.Var):
-            raise error("PORT6002", "llvm backend: indexing an array-valued expression",
-                        base.loc, "index the array variable itself")
-        et = self.mem_ty(base.type.elem)
-        spill = self.spill.get(base.name)
-        if spill and spill[2] is not None:  # structure-of-arrays per-thread array
-            off, _, esize = spill
-            idx = b.add(b.mul(flat, L.Constant(I64T, self.nmax)), self.tid_lin())
-            addr = self.scratch_at(b.add(L.Constant(I64T, off),
-                                         b.mul(idx, L.Constant(I64T, esize))))
-            return P(addr, *self.range_of(addr, addr, 0, base.name))
-        start = self.var_ptr(base)
-        addr = b.gep(start, [flat], source_etype=et)
-        return P(addr, *self.range_of(start, None, self.array_bytes(base), base.name))
 
     def range_of(self, start, _unused, nbytes, name):
         if not self.checks:
@@ -359,22 +261,6 @@ class Codegen(BlockLevel, FastPaths, Indexing, Intrinsics, ExprEmitter):
         b.branch(out)
         b.position_at_end(out)
         b.ret_void()
-
-    # ------------------------------------------------------------ flags and guards
-    def flag_ptr(self, name: str, tid=None) -> L.Value:
-        tid = tid if tid is not None else self.tid_lin()
-        return self.scratch_at(self.b.add(L.Constant(I64T, self.flag_off[name]), tid,
-                                          flags=["nuw", "nsw"]))
-
-    def set_flag(self, name: str, value: int) -> None:
-        self.b.store(L.Constant(I8, value), self.flag_ptr(name))
-
-    def guard_ok(self, guards: list) -> L.Value:
-        ok = L.Constant(I1, 1)
-        for name, want in guards:
-            v = self.b.load(self.flag_ptr(name), typ=I8)
-            ok = self.b.and_(ok, self.b.icmp_unsigned("==", v, L.Constant(I8, want)))
-        return ok
 
     def base_guards(self) -> list:
         return [("__exited", 0)] if self.plan.exited else []
