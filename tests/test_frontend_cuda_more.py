@@ -146,3 +146,31 @@ def test_other_inline_ptx_is_reported():
         portable.parse_cuda('__global__ void k(int *a) {\n  asm("trap;");\n}', "p.cu")
     d = e.value.diagnostics[0]
     assert (d.code, d.loc.line) == ("PORT1011", 2) and "trap" in d.message
+
+
+def test_memcpy_memset_and_thread_scope_pipelines():
+    mod = portable.parse_cuda((CUDA / "copies.cu").read_text(), str(CUDA / "copies.cu"))
+    b = 8
+    x = RNG.standard_normal(2 * b * 4).astype(np.float32)
+    v = RNG.integers(0, 2**31, 8 * b, dtype=np.int64).astype(np.uint32)
+    out = np.zeros_like(x)
+    u4 = np.dtype([(f, np.uint32) for f in "xyzw"])
+    pk = np.zeros(b, [("x", u4), ("y", u4)])
+    z = np.zeros(b, np.int32)
+    mod["tiles"].launch(1, b, out, x, pk, v, z, backend="numpy")
+    tiles = x.reshape(2, b, 4)
+    np.testing.assert_array_equal(out.reshape(2, b, 4), np.roll(tiles, -1, axis=1))
+    got = pk.view(np.uint32).reshape(b, 8)
+    np.testing.assert_array_equal(got, (v.reshape(b, 8) * np.uint32(2)))
+    np.testing.assert_array_equal(z, 7)
+
+
+def test_shared_pipeline_reported():
+    src = ("#include <cuda/pipeline>\n#include <cooperative_groups.h>\n"
+           "__global__ void k(float *a) {\n"
+           "  __shared__ cuda::pipeline_shared_state<cuda::thread_scope_block, 2> st;\n"
+           "  auto g = cooperative_groups::this_thread_block();\n"
+           "  auto p = cuda::make_pipeline(g, &st);\n}\n")
+    with pytest.raises(portable.PortError) as e:
+        portable.parse_cuda(src, "p.cu")
+    assert e.value.code in ("PORT1002", "PORT1003")

@@ -65,6 +65,11 @@ def translate_call(tr, c, want: bool) -> ir.Expr | None:
 
         if is_group(d) and kind == "FUNCTION_DECL":
             return free_function(tr, c, d, want)
+    if tr.module.is_prelude(d):
+        from .copies import is_pipeline, pipeline_call
+
+        if is_pipeline(d):
+            return pipeline_call(tr, c, d, want)
     if kind in ("CXX_METHOD", "CONVERSION_FUNCTION") and tr.module.is_prelude(d):
         from .groups import prelude_method
 
@@ -106,6 +111,10 @@ def builtin(tr, c, name: str, want: bool) -> ir.Expr | None:
 
     if name in mathx.NAMES:
         return mathx.call(tr, c, name, args, want)
+    if name in ("memcpy", "memset"):
+        from .copies import call as copy_call
+
+        return copy_call(tr, c, name, args, want)
     b = builtins.lookup(name)
     if b is None:
         raise tr.fail("PORT1004", f"CUDA function {name!r} is not supported", c,

@@ -148,6 +148,7 @@ def parse_tu(source: str, filename: str, defines: dict | None, include_dirs: lis
     missing header still fails, with clang's error at the use."""
     ci = cindex()
     index = ci.Index.create()
+    source = nvcc_spellings(source)
     extra_dirs = list(include_dirs or [])
     if os.path.sep in filename and os.path.isdir(os.path.dirname(filename)):
         extra_dirs.append(os.path.dirname(filename))  # quoted includes next to the file
@@ -170,6 +171,16 @@ def parse_tu(source: str, filename: str, defines: dict | None, include_dirs: lis
         # clang has read the (empty) stand-ins; the directory can go
     tu.missing_headers = tuple(found)
     return tu
+
+
+_ALIGNAS_AFTER = re.compile(r"\b(__shared__|__device__|__constant__)(\s+)"
+                            r"(alignas\s*\((?:[^()]|\([^()]*\))*\))")
+
+
+def nvcc_spellings(source: str) -> str:
+    """What nvcc accepts and clang does not, respelled in place (same length, so every
+    location stays): `__shared__ alignas(16) float a[n]` -> `alignas(16) __shared__ ...`."""
+    return _ALIGNAS_AFTER.sub(lambda m: m.group(3) + m.group(2) + m.group(1), source)
 
 
 def _missing(tu, filename: str, known: set[str]) -> MissingHeader | None:

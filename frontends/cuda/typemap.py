@@ -102,8 +102,8 @@ def convert(t, loc: Loc, space: Space = Space.GLOBAL, what: str = "") -> Type:
         if name.startswith(("texture", "surface", "cudaTextureObject", "cudaSurfaceObject")):
             raise error("PORT1008", f"texture/surface type {name!r}{what}", loc,
                         "read the data through a plain pointer instead")
-        if _in_groups(c.get_declaration()):
-            return I32  # a cooperative group handle: its methods are mapped, it has no data
+        if _in_groups(c.get_declaration()) or _is_pipeline(c.get_declaration()):
+            return I32  # a cooperative group or pipeline handle: its methods are mapped
         if c.get_declaration().kind.name == "UNION_DECL":
             raise error("PORT1003", f"union {name or c.spelling!r}{what}: unions are not "
                         "supported", loc, "use separate variables, and __int_as_float-style "
@@ -144,6 +144,14 @@ def _in_groups(d) -> bool:
             return True
         p = p.semantic_parent
     return False
+
+
+def _is_pipeline(d) -> bool:
+    """Is `d` the prelude's libcu++ `cuda::pipeline<scope>` class?"""
+    p = d.semantic_parent if d is not None else None
+    return d is not None and d.spelling == "pipeline" and p is not None and \
+        p.kind.name == "NAMESPACE" and p.spelling == "cuda" and \
+        p.semantic_parent is not None and p.semantic_parent.kind.name == "TRANSLATION_UNIT"
 
 
 def is_reference(t) -> bool:

@@ -328,6 +328,9 @@ __device__ clock_t clock(void);
 #endif
 
 extern "C" __host__ __device__ int printf(const char *, ...);
+/* device code may copy and fill memory without <cstring> (frontends/cuda/copies.py) */
+extern "C" __host__ __device__ void *memcpy(void *, const void *, size_t);
+extern "C" __host__ __device__ void *memset(void *, int, size_t);
 extern "C" __host__ __device__ void __assert_fail(const char *, const char *, unsigned int,
                                                   const char *);
 __host__ __device__ void __trap(void);
