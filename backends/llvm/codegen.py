@@ -56,6 +56,9 @@ class Codegen(Scratch, BlockLevel, FastPaths, Indexing, Intrinsics, ExprEmitter)
         self.known: dict[int, bool] = {}  # guard outcomes of the current fast copy
         self.cold = False  # emitting a general copy behind fast ones (see loop_id)
         self.scratch_obj: dict[int, str] = {}  # id(address) -> scratch object (scratch_scopes)
+        self.thread_blocks: set[int] = set()  # ids of basic blocks inside thread loops
+        self.group = None  # the access group of thread-loop memory accesses (access_groups)
+        self.ordered: set[int] = set()  # ids of loads/stores kept out of it (shared atomics)
         self.copies = 0
         self.layout()
 
@@ -161,6 +164,7 @@ class Codegen(Scratch, BlockLevel, FastPaths, Indexing, Intrinsics, ExprEmitter)
         bid.add_incoming(nxt, self.next_block)
         b.cbranch(b.icmp_unsigned("<", nxt, end), blk, fetch)
         self.scratch_scopes()
+        self.access_groups()
         return self.module
 
     def bounded(self, addr: L.Value, lens: L.Value, i: int) -> P:
@@ -279,6 +283,7 @@ class Codegen(Scratch, BlockLevel, FastPaths, Indexing, Intrinsics, ExprEmitter)
             go = b.append_basic_block("trange")
             b.cbranch(b.icmp_unsigned("<", xrange[0], xrange[1]), go, skip)
             b.position_at_end(go)
+        first = len(self.func.blocks)
         for d in (2, 1, 0):
             ext = self.bdim[d] if d or xrange is None else xrange[1]
             if isinstance(ext, L.Constant) and ext.constant == 1 and (d or xrange is None):
@@ -315,10 +320,12 @@ class Codegen(Scratch, BlockLevel, FastPaths, Indexing, Intrinsics, ExprEmitter)
                 props.append("llvm.loop.unroll.disable")
             if self.cold:
                 props = ["llvm.loop.unroll.disable", "llvm.loop.vectorize.enable"]
-            if props:
-                br.set_metadata("llvm.loop", self.loop_id(tuple(props)))
+            if n == 0:
+                props.append("llvm.loop.parallel_accesses")
+            br.set_metadata("llvm.loop", self.loop_id(tuple(props)))
             phi.add_incoming(nxt, b.block)
             b.position_at_end(out)
+        self.thread_blocks.update(id(bb) for bb in self.func.blocks[first:])
         if skip is not None:
             b.branch(skip)
             b.position_at_end(skip)
@@ -336,6 +343,10 @@ class Codegen(Scratch, BlockLevel, FastPaths, Indexing, Intrinsics, ExprEmitter)
         for p in props:
             if p == "llvm.loop.vectorize.enable":
                 ops.append(m.add_metadata([L.MetaDataString(m, p), L.Constant(I1, 0)]))
+            elif p == "llvm.loop.parallel_accesses":
+                if self.group is None:
+                    self.group = _Distinct(m, [], name=str(len(m.metadata)))
+                ops.append(_node(m, [L.MetaDataString(m, p), self.group]))
             else:
                 ops.append(m.add_metadata([L.MetaDataString(m, p)]))
         md = L.values.MDValue(m, [], name=str(len(m.metadata)))
@@ -468,6 +479,26 @@ class Codegen(Scratch, BlockLevel, FastPaths, Indexing, Intrinsics, ExprEmitter)
         fn = self.module.globals.get("printf") or L.Function(
             self.module, L.FunctionType(I32T, [PTR], var_arg=True), "printf")
         b.call(fn, vals)
+
+
+class _Distinct(L.values.MDValue):
+    """`distinct !{}`: an access group (llvmlite writes no distinct tuples)."""
+
+    def descr(self, buf):
+        buf += ("distinct !{}", "\n")
+
+    def __hash__(self):
+        return id(self)
+
+    def __eq__(self, other):
+        return self is other
+
+
+def _node(m: L.Module, ops: list):
+    """A metadata tuple outside add_metadata's cache (whose hashing recurses into operands)."""
+    md = L.values.MDValue(m, [], name=str(len(m.metadata)))
+    md.operands = tuple(ops)
+    return md
 
 
 _B = Scalar("bool", 8)

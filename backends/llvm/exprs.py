@@ -472,8 +472,10 @@ class ExprEmitter:
             if not index:
                 return p, None
             i = self.index_value(index[0])
-            return P(b.gep(p.addr, [i], source_etype=self.mem_ty(bt.elem)), p.lo, p.hi,
-                     p.aid), None
+            addr = b.gep(p.addr, [i], source_etype=self.mem_ty(bt.elem))
+            if isinstance(base, ir.Param):  # (scratch.py: alias scopes, access groups)
+                self.scratch_obj[id(addr)] = "params"
+            return P(addr, p.lo, p.hi, p.aid), None
         if isinstance(bt, Array):
             flat = L.Constant(I64T, 0)
             shape = bt.shape or (0,)

@@ -34,7 +34,8 @@ class Intrinsics:
         if self.space_of(e.base) in (Space.SHARED, Space.LOCAL):
             # a block runs on one OS thread: its shared memory needs no atomic instructions
             old = b.load(p.addr, typ=self.mem_ty(t))
-            b.store(self.atomic_new(e.op, old, val, t, cmpv), p.addr)
+            st = b.store(self.atomic_new(e.op, old, val, t, cmpv), p.addr)
+            self.ordered.update((id(old), id(st)))  # never in a parallel access group
             return old
         if e.op is Op.ATOMIC_CAS:
             it = L.IntType(t.bits)

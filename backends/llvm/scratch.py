@@ -86,13 +86,35 @@ class Scratch:
             self.scratch_obj[id(g)] = obj
         return g
 
+    def access_groups(self) -> None:
+        """Thread loops are parallel: between two barriers CUDA orders no thread's memory
+        accesses against another's (a program where that matters has a data race). So loads
+        and stores of shared memory, per-thread arrays, flags and pointer parameters inside
+        thread loops join one access group that every innermost thread loop declares
+        `llvm.loop.parallel_accesses`, and the vectoriser needs no runtime alias checks (say,
+        for a double-buffered scan reading buf[pin] and writing buf[pout]). Not included:
+        local arrays (one stack slot shared by consecutive threads), atomics, and the per-warp
+        vote words that consecutive threads update together."""
+        if self.group is None:
+            return
+        for bb in self.func.blocks:
+            if id(bb) not in self.thread_blocks:
+                continue
+            for ins in bb.instructions:
+                if ins.opname not in ("load", "store") or id(ins) in self.ordered:
+                    continue
+                ptr = ins.operands[0 if ins.opname == "load" else 1]
+                o = self.scratch_obj.get(id(ptr))
+                if o is not None and o not in ("__wact", "__wbits"):
+                    ins.set_metadata("llvm.access.group", self.group)
+
     def scratch_scopes(self) -> None:
         """Alias scopes for the scratch buffer: the layout gives every shared array, per-thread
         array and flag array its own bytes (dynamic shared arrays share theirs), so a load or
         store addressed directly from one of them cannot touch another. Without this LLVM sees
         one buffer indexed by thread and keeps, e.g., an accumulator in memory across a loop
         that reads a shared tile."""
-        objs = sorted(set(self.scratch_obj.values()))
+        objs = sorted(set(self.scratch_obj.values()))  # ("params": all pointer parameters)
         if len(objs) < 2:
             return
         m = self.module
