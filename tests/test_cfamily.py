@@ -155,7 +155,7 @@ def test_module_source_shares_one_prelude():
     fns = list(_module_ir().functions)
     text, trs = cfamily.module_source(fns, opencl.DIALECT)
     assert text.count("#pragma OPENCL EXTENSION cl_khr_fp64") == 1
-    assert text.count("static inline int port_div_i32(") == 1
+    assert text.count(" int port_div_i32(") == 1
     assert {t.status for t in trs} == {"translated", "emulated"}
 
 

@@ -50,7 +50,10 @@ class OpenCL(Dialect):
     name = "opencl"
     ext = ".cl"
     kernel_prefix = "__kernel void"
-    device_fn = "static inline"
+    # always_inline: PoCL 3.1 (pthread) leaves a kernel's __local array one global shared by all
+    # work-groups when clang keeps a helper it is passed to out of line (and IPSCCP folds the
+    # pointer into the helper): its automatic-locals pass rewrites only the kernel's own uses
+    device_fn = "static inline __attribute__((always_inline))"
     restrict = "restrict"
     struct_prefix = "struct "
     globals_as_params = True
@@ -161,8 +164,7 @@ class OpenCL(Dialect):
                      f"{self.device_fn} uint port_thread_id(void)\n{{\n{self.indent}return "
                      f"{self.thread_id()};\n}}\n\n{self.device_fn} uint port_block_threads(void)"
                      f"\n{{\n#ifdef PORT_EXACT_BLOCK_THREADS\n"
-                     "    // the program was built for one block size: a constant, which also\n"
-                     "    // avoids a PoCL 3.1 miscompile of get_local_size between barriers\n"
+                     "    // the launcher built this program for one block size\n"
                      f"{self.indent}return PORT_BLOCK_THREADS;\n#else\n"
                      f"{self.indent}return get_local_size(0) * get_local_size(1) * "
                      "get_local_size(2);\n#endif\n}")

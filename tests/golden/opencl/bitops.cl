@@ -3,7 +3,7 @@
 #pragma OPENCL EXTENSION cl_khr_int64_base_atomics : enable
 #pragma OPENCL EXTENSION cl_khr_int64_extended_atomics : enable
 
-static inline uint port_brev_u32(uint x)
+static inline __attribute__((always_inline)) uint port_brev_u32(uint x)
 {
     uint u = (uint)x, r = 0;
     for (int i = 0; i < 32; i++) {
@@ -12,7 +12,7 @@ static inline uint port_brev_u32(uint x)
     return (uint)r;
 }
 
-static inline int port_ffs_i32(int x)
+static inline __attribute__((always_inline)) int port_ffs_i32(int x)
 {
     uint u = (uint)x;
     return u == 0 ? 0 : (int)popcount((u & (0 - u)) - 1) + 1;

@@ -4,7 +4,7 @@
 #pragma OPENCL EXTENSION cl_khr_int64_extended_atomics : enable
 
 // PORT6101: atomic_add on f64 emulated with a compare-and-swap loop
-static inline double port_atomic_add_f64_global(__global double *address, double val)
+static inline __attribute__((always_inline)) double port_atomic_add_f64_global(__global double *address, double val)
 {
     volatile __global ulong *bits = (volatile __global ulong *)address;
     ulong assumed, prev = 0;

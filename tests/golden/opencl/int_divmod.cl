@@ -4,19 +4,19 @@
 #pragma OPENCL EXTENSION cl_khr_int64_extended_atomics : enable
 
 // C semantics (portable/semantics.py): x / 0 gives 0 and INT_MIN / -1 wraps
-static inline int port_div_i32(int a, int b)
+static inline __attribute__((always_inline)) int port_div_i32(int a, int b)
 {
     return b == 0 ? 0 : b == -1 ? (int)(0 - (uint)a) : a / b;
 }
 
 // C semantics (portable/semantics.py): x % 0 gives 0; the remainder has the sign of the dividend
-static inline int port_mod_i32(int a, int b)
+static inline __attribute__((always_inline)) int port_mod_i32(int a, int b)
 {
     return b == 0 || b == -1 ? 0 : a % b;
 }
 
 // C semantics (portable/semantics.py): a count >= the width fills with the sign bit, as PTX shr
-static inline int port_shr_i32(int a, int b)
+static inline __attribute__((always_inline)) int port_shr_i32(int a, int b)
 {
     return (uint)b >= 32 ? (a < 0 ? -1 : 0) : a >> b;
 }

@@ -4,7 +4,7 @@
 #pragma OPENCL EXTENSION cl_khr_int64_extended_atomics : enable
 
 // PORT6101: atomic_add on f32 emulated with a compare-and-swap loop
-static inline float port_atomic_add_f32_shared(__local float *address, float val)
+static inline __attribute__((always_inline)) float port_atomic_add_f32_shared(__local float *address, float val)
 {
     volatile __local uint *bits = (volatile __local uint *)address;
     uint assumed, prev = 0;
@@ -17,7 +17,7 @@ static inline float port_atomic_add_f32_shared(__local float *address, float val
 }
 
 // PORT6101: atomic_add on f32 emulated with a compare-and-swap loop
-static inline float port_atomic_add_f32_global(__global float *address, float val)
+static inline __attribute__((always_inline)) float port_atomic_add_f32_global(__global float *address, float val)
 {
     volatile __global uint *bits = (volatile __global uint *)address;
     uint assumed, prev = 0;

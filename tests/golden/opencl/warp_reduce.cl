@@ -8,16 +8,15 @@
 #define PORT_BLOCK_THREADS 1024
 #endif
 
-static inline uint port_thread_id(void)
+static inline __attribute__((always_inline)) uint port_thread_id(void)
 {
     return get_local_id(0) + get_local_size(0) * (get_local_id(1) + get_local_size(1) * get_local_id(2));
 }
 
-static inline uint port_block_threads(void)
+static inline __attribute__((always_inline)) uint port_block_threads(void)
 {
 #ifdef PORT_EXACT_BLOCK_THREADS
-    // the program was built for one block size: a constant, which also
-    // avoids a PoCL 3.1 miscompile of get_local_size between barriers
+    // the launcher built this program for one block size
     return PORT_BLOCK_THREADS;
 #else
     return get_local_size(0) * get_local_size(1) * get_local_size(2);
@@ -25,19 +24,19 @@ static inline uint port_block_threads(void)
 }
 
 // C semantics (portable/semantics.py): x % 0 gives 0; the remainder has the sign of the dividend
-static inline uint port_mod_u32(uint a, uint b)
+static inline __attribute__((always_inline)) uint port_mod_u32(uint a, uint b)
 {
     return b == 0 ? 0 : a % b;
 }
 
 // C semantics (portable/semantics.py): x / 0 gives 0 and INT_MIN / -1 wraps
-static inline uint port_div_u32(uint a, uint b)
+static inline __attribute__((always_inline)) uint port_div_u32(uint a, uint b)
 {
     return b == 0 ? 0 : a / b;
 }
 
 // PORT6102: shfl_down emulated through local memory and work-group barriers
-static inline float port_shfl_down_f32(__local float *xchg, float value, int src, int width)
+static inline __attribute__((always_inline)) float port_shfl_down_f32(__local float *xchg, float value, int src, int width)
 {
     uint self = port_thread_id();
     int lane = self & 31;
