@@ -415,14 +415,15 @@ def test_cooperative_groups_tiles_reduce_scan_votes():
     assert (bal == (b8 | (any9 << 8) | (1 << 9))).all()
 
 
-def test_runtime_sized_group_reported():
+def test_runtime_group_shfl_from_other_rank_reported():
+    # run-time sized groups work (tests/test_frontend_cuda_more.py); this shuffle does not
     src = ("#include <cooperative_groups.h>\nnamespace cg = cooperative_groups;\n"
            "__global__ void k(int *a) {\n"
-           "  cg::thread_group g = cg::tiled_partition(cg::this_thread_block(), 16);\n"
-           "  a[0] = g.thread_rank();\n}")
+           "  cg::coalesced_group g = cg::coalesced_threads();\n"
+           "  a[0] = g.shfl(a[1], 3);\n}")
     with pytest.raises(portable.PortError) as e:
         portable.parse_cuda(src, "g.cu")
-    assert e.value.code == "PORT1002" and e.value.loc.line == 4
+    assert e.value.code == "PORT1002" and e.value.loc.line == 5
 
 
 def test_instantiate_template_not_named_in_file():

@@ -174,3 +174,32 @@ def test_shared_pipeline_reported():
     with pytest.raises(portable.PortError) as e:
         portable.parse_cuda(src, "p.cu")
     assert e.value.code in ("PORT1002", "PORT1003")
+
+
+def test_run_time_sized_groups():
+    mod = portable.parse_cuda((CUDA / "rtgroups.cu").read_text(), "rtgroups.cu")
+    nt = 64
+    out, tiles, info = (np.zeros(nt, np.int32), np.zeros(nt, np.int32), np.zeros(nt, np.uint32))
+    mod["sums"].launch(1, nt, out, tiles, info, backend="numpy", shared_mem=4 * nt)
+    t = np.arange(nt)
+    np.testing.assert_array_equal(out, np.where(t == 0, t.sum(), -1))
+    tile_sum = np.repeat(t.reshape(-1, 16).sum(1), 16)
+    np.testing.assert_array_equal(tiles, np.where(t % 16 == 0, tile_sum, -1))
+    np.testing.assert_array_equal(info, (t // 16) * 1000 + nt // 16)
+
+    n = int(RNG.integers(100, 300))
+    src = RNG.integers(-10, 10, n).astype(np.int32)
+    dst = np.full(n, -99, np.int32)
+    nres = np.zeros(1, np.int32)
+    pos = np.full(n, -1, np.int32)
+    mod["filter"].launch(-(-n // 64), 64, dst, nres, src, n, pos, backend="numpy")
+    k = int((src > 0).sum())
+    assert nres[0] == k
+    assert sorted(dst[:k].tolist()) == sorted(src[src > 0].tolist())  # each positive once
+    assert (dst[k:] == -99).all()
+    # all: every member passed src > 0 (they all did); any: some member of the warp's
+    # coalesced group has src > 5
+    warp = np.arange(n) // 32
+    big = np.array([((src > 5) & (warp == w)).any() for w in range(warp.max() + 1)])
+    want = np.where(src > 0, 1 + 2 * big[warp], -1)
+    np.testing.assert_array_equal(pos, want)

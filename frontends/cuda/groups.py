@@ -42,8 +42,9 @@ def prelude_method(tr, c, d, want: bool) -> ir.Expr | None:
         raise tr.fail("PORT1010", f"cooperative groups grid_group::{name}", c,
                       "use blockIdx/gridDim arithmetic instead")
     if cls in ("thread_group", "coalesced_group"):
-        raise tr.fail("PORT1002", f"cooperative_groups::{cls}::{name}: a group whose size is "
-                      "known only at run time", c, _DYNAMIC_HINT)
+        from .rtgroups import method
+
+        return method(tr, c, cls, name, _object(c), want)
     if cls == "thread_block":
         if name == "sync":
             tr.emit(ir.Barrier(Op.BARRIER_BLOCK, loc=loc))
@@ -85,8 +86,6 @@ def prelude_method(tr, c, d, want: bool) -> ir.Expr | None:
 
 _DIM3 = {"group_index": ir.Sreg.CTAID, "thread_index": ir.Sreg.TID,
          "group_dim": ir.Sreg.NTID, "dim_threads": ir.Sreg.NTID}
-_DYNAMIC_HINT = ("use thread_block, or a thread_block_tile<N> from tiled_partition<N>(block) "
-                 "whose size is a constant")
 _REDUCE = {"plus": Op.ADD, "bit_and": Op.AND, "bit_or": Op.OR, "bit_xor": Op.XOR}
 
 
@@ -158,15 +157,17 @@ def free_function(tr, c, d, want: bool) -> ir.Expr | None:
             tr.emit(ir.Barrier(Op.BARRIER_WARP, ir.const(FULL_MASK, U32, loc), loc=loc))
             return None
         if "thread_group" in cls or "coalesced_group" in cls:
-            raise tr.fail("PORT1002", "sync of a group whose size is known only at run time",
-                          c, _DYNAMIC_HINT)
+            from .rtgroups import sync
+
+            (h,) = tr.operands(args[:1])
+            sync(tr, "coalesced_group" if "coalesced" in cls else "thread_group", h, loc)
+            return None
         tr.emit(ir.Barrier(Op.BARRIER_BLOCK, loc=loc))
         return None
-    if name == "tiled_partition" and len(args) == 2:
-        raise tr.fail("PORT1002", "tiled_partition(group, n): a tile whose size is known only "
-                      "at run time", c, "use tiled_partition<N>(block) with a constant N")
-    if name in ("this_thread_block", "tiled_partition"):
-        return ir.const(0, I32, loc)  # a group handle carries no data; its methods are mapped
+    if name in ("this_thread_block", "tiled_partition", "coalesced_threads"):
+        from .rtgroups import make
+
+        return make(tr, c, name, args)  # the handle: which group (rtgroups.py)
     if name in ("reduce", "inclusive_scan", "exclusive_scan"):
         return collective(tr, c, name, args)
     raise tr.fail("PORT1002", f"cooperative_groups::{name} is not supported", c,

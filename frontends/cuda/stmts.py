@@ -154,12 +154,12 @@ class Stmts(Exprs):
                 self.module.is_prelude(decl):
             from .groups import is_group
 
-            if is_group(decl):  # a cooperative group handle: its methods are mapped, so the
-                if init is not None:  # handle carries no data (an int, to pass it on)
-                    self.effect(init)
+            if is_group(decl):  # a cooperative group handle: an int that says which group
+                value = convert(self.expr(init), I32, loc) if init is not None else \
+                    ir.const(0, I32, loc)  # (frontends/cuda/rtgroups.py)
                 var = ir.Var(self.fresh(d.spelling), I32, loc=loc)
                 self.vars[key(d)] = var
-                self.emit(ir.Decl(var, ir.const(0, I32, loc), loc=loc))
+                self.emit(ir.Decl(var, value, loc=loc))
                 return None
         if is_reference(d.type):
             if init is None:

@@ -1,0 +1,42 @@
+#include <cooperative_groups.h>
+using namespace cooperative_groups;
+namespace cg = cooperative_groups;
+// simpleCooperativeGroups' sumReduction: a thread_group parameter, the block or a tile
+__device__ int sumReduction(thread_group g, int *x, int val) {
+  int lane = g.thread_rank();
+  for (int i = g.size() / 2; i > 0; i /= 2) {
+    x[lane] = val;
+    g.sync();
+    if (lane < i) val += x[lane + i];
+    g.sync();
+  }
+  return g.thread_rank() == 0 ? val : -1;
+}
+__global__ void sums(int *out, int *tiles, unsigned *info) {
+  extern __shared__ int workspace[];
+  thread_block group = this_thread_block();
+  int t = group.thread_rank();
+  out[t] = sumReduction(group, workspace, t);
+  cg::sync(group);
+  thread_group tile = tiled_partition(group, 16);
+  int off = t - (t % 16);
+  tiles[t] = sumReduction(tile, workspace + off, t);
+  info[t] = tile.meta_group_rank() * 1000u + tile.meta_group_size();
+}
+// warpAggregatedAtomicsCG's atomicAggInc
+__device__ int atomicAggInc(int *counter) {
+  cg::coalesced_group active = cg::coalesced_threads();
+  int res = 0;
+  if (active.thread_rank() == 0) res = atomicAdd(counter, active.size());
+  res = active.shfl(res, 0);
+  return res + active.thread_rank();
+}
+__global__ void filter(int *dst, int *nres, const int *src, int n, int *all_pos) {
+  int i = threadIdx.x + blockIdx.x * blockDim.x;
+  if (i < n && src[i] > 0) {
+    dst[atomicAggInc(nres)] = src[i];
+    cg::coalesced_group g = cg::coalesced_threads();
+    all_pos[i] = g.all(src[i] > 0) + 2 * g.any(src[i] > 5);
+    cg::sync(g);
+  }
+}
