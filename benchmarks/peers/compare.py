@@ -118,7 +118,7 @@ def main(argv=None) -> None:
     why = handc.available()
     if why:
         sys.exit(f"hand-C peers unavailable: {why}")
-    triad = handc.triad(1 << 25, 5)
+    triad = handc.triad(1 << 25, 5, CLOCK if CLOCK is time.thread_time else None)
     clock = "thread CPU time" if CLOCK is time.thread_time else "wall time"
     print(f"STREAM triad: {triad:.1f} GB/s ({handc.threads()} OpenMP threads); "
           f"kernel times: {clock}, best of {a.reps}\n")
