@@ -5,6 +5,8 @@ Every library kernel runs on opencl through tests/test_library.py (available_bac
 
 from __future__ import annotations
 
+import re
+
 import cfamily_kernels as K  # noqa: E402  (tests/ is on sys.path under pytest)
 import numpy as np
 import pytest
@@ -321,3 +323,48 @@ def test_concurrent_launches_of_one_kernel():
     for th in threads:
         th.join()
     assert not bad, bad
+
+
+_VOTE_ROUNDS = r"""
+__global__ void vote_rounds(const int *x, unsigned *out, int rounds)
+{
+    int i = blockIdx.x * blockDim.x + threadIdx.x;
+    int v = x[i];
+    unsigned acc = 0;
+    for (int r = 0; r < rounds; r++) {
+        unsigned b = __ballot_sync(0xffffffffu, (v + r) % 5 == 0);
+        int every = __all_sync(0xffffffffu, v + r > 3);
+        int some = __any_sync(0xffffffffu, v == r);
+        acc = acc * 33u + b + (every ? 7u : 0u) + (some ? 11u : 0u);
+    }
+    out[i] = acc;
+}
+"""
+
+
+def test_warp_votes_over_many_work_groups():
+    """PoCL 3.1 (pthread) turns a kernel's __local array into one global shared by every
+    work-group when clang keeps a helper it is passed to out of line (here port_ballot, called
+    three times): concurrent work-groups then overwrite each other's ballots, now and then.
+    Helpers are always_inline; 1024 work-groups, eight launches, each checked with numpy (the
+    bug gave wrong words in nearly every launch; it needs PoCL to run two or more threads)."""
+    text = portable.parse_cuda(_VOTE_ROUNDS, "votes.cu")["vote_rounds"].source("opencl")
+    helpers = re.findall(r"^static [^\n]*\(", text, re.M)
+    assert helpers and all("__attribute__((always_inline))" in h for h in helpers), helpers
+    k = portable.parse_cuda(_VOTE_ROUNDS, "votes.cu")["vote_rounds"]
+    rng = np.random.default_rng()
+    n, rounds = 1 << 17, 24
+    bits = np.left_shift(np.uint64(1), np.arange(32, dtype=np.uint64))
+    for launch in range(8):
+        x = rng.integers(0, 60, n, dtype=np.int32)
+        out = np.zeros(n, np.uint32)
+        k.launch(n // 128, 128, x, out, np.int32(rounds), backend="opencl")
+        w = x.reshape(-1, 32).astype(np.int64)
+        want = np.zeros(w.shape[0], np.uint32)
+        for r in range(rounds):  # uint32 arithmetic wraps as C's unsigned does
+            ballot = (((w + r) % 5 == 0) * bits).sum(1).astype(np.uint32)
+            every = (w + r > 3).all(1).astype(np.uint32) * np.uint32(7)
+            some = (w == r).any(1).astype(np.uint32) * np.uint32(11)
+            want = want * np.uint32(33) + ballot + every + some
+        bad = np.flatnonzero(out != np.repeat(want, 32))
+        assert bad.size == 0, f"launch {launch}: {bad.size} of {n} words differ, first at {bad[0]}"
