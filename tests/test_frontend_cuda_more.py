@@ -203,3 +203,84 @@ def test_run_time_sized_groups():
     big = np.array([((src > 5) & (warp == w)).any() for w in range(warp.max() + 1)])
     want = np.where(src > 0, 1 + 2 * big[warp], -1)
     np.testing.assert_array_equal(pos, want)
+
+
+def _xorwow_step(v: list[int]) -> list[int]:
+    t = v[0] ^ (v[0] >> 2)
+    return v[1:] + [(v[4] ^ (v[4] << 4) ^ t ^ (t << 1)) & 0xFFFFFFFF]
+
+
+def _jump(v: list[int], power: int) -> list[int]:
+    """The xorshift state after 2**power steps, by squaring the step's GF(2) map (columns as
+    160-bit Python ints)."""
+    def pack(w):
+        return sum(x << (32 * i) for i, x in enumerate(w))
+
+    def unpack(x):
+        return [(x >> (32 * i)) & 0xFFFFFFFF for i in range(5)]
+
+    def apply(cols, x):
+        r, j = 0, 0
+        while x:
+            if x & 1:
+                r ^= cols[j]
+            x >>= 1
+            j += 1
+        return r
+
+    cols = [pack(_xorwow_step(unpack(1 << j))) for j in range(160)]
+    for _ in range(power):
+        cols = [apply(cols, c) for c in cols]
+    return unpack(apply(cols, pack(v)))
+
+
+def _curand_init(seed: int, sub: int, offset: int):
+    m = 0xFFFFFFFF
+    t0 = (1099087573 * ((seed & m) ^ 0xAAD26B49)) & m
+    t1 = (2591861531 * ((seed >> 32) ^ 0xF7DCEFDD)) & m
+    d = (6615241 + t1 + t0) & m
+    v = [(123456789 + t0) & m, 362436069 ^ t0, (521288629 + t1) & m, 88675123 ^ t1,
+         (5783321 + t0) & m]
+    for bit in range(64):
+        if sub >> bit & 1:
+            v = _jump(v, 67 + bit)
+    for _ in range(offset):
+        v = _xorwow_step(v)
+        d = (d + 362437) & m
+    return d, v
+
+
+def test_curand_xorwow():
+    mod = portable.parse_cuda((CUDA / "curand.cu").read_text(), "curand.cu")
+    from portable.launch import elem_dtype
+
+    state_t = next(p.type.elem for p in mod["init"].ir.params if p.name == "states")
+    nt, n = 4, 6
+    seed = int(RNG.integers(0, 2**63))
+    base, offset = int(RNG.integers(0, 8)), int(RNG.integers(0, 5))
+    states = np.zeros(nt, elem_dtype(state_t))
+    mod["init"].launch(1, nt, states, np.uint64(seed), np.uint64(base), np.uint64(offset),
+                       backend="numpy")
+    bits = np.zeros(nt * n, np.uint32)
+    u, g = np.zeros(nt, np.float32), np.zeros(2 * nt, np.float32)
+    ud, gd = np.zeros(nt), np.zeros(nt)
+    mod["draw"].launch(1, nt, states, bits, u, g, ud, gd, n, backend="numpy")
+    f = np.float32
+    for t in range(nt):
+        d, v = _curand_init(seed, base + t, offset)
+        out = []
+        for _ in range(n + 7):
+            v = _xorwow_step(v)
+            d = (d + 362437) & 0xFFFFFFFF
+            out.append((v[4] + d) & 0xFFFFFFFF)
+        assert bits[t * n:(t + 1) * n].tolist() == out[:n]  # cuRAND's integer stream, exactly
+        x = out[n:]
+        assert u[t] == f(x[0]) * f(2.3283064e-10) + f(2.3283064e-10) / f(2)
+        r = np.sqrt(-2 * np.log(x[1] * 2.3283064e-10 + 1.1641532e-10))
+        a = x[2] * 2.3283064e-10 * 6.2831855 + 2.3283064e-10 * 3.14159275
+        np.testing.assert_allclose(g[2 * t:2 * t + 2], [r * np.sin(a), r * np.cos(a)],
+                                   rtol=2e-5, atol=2e-6)
+        z = x[3] ^ (x[4] << 21)
+        assert ud[t] == z * 1.1102230246251565e-16 + 1.1102230246251565e-16 / 2
+        assert np.isfinite(gd[t])
+    assert (states["boxmuller_flag"] == 0).all()  # both normals of the pair were used

@@ -84,7 +84,7 @@ def translate_call(tr, c, want: bool) -> ir.Expr | None:
         if name.startswith(prefix) and (tr.module.is_prelude(d) or prefix.startswith("tex")
                                         or prefix.startswith("surf")):
             raise tr.fail(code, f"{what} ({name}) cannot be ported", c, hint)
-    if tr.module.is_prelude(d):
+    if tr.module.is_prelude(d) and (builtins.lookup(name) is not None or not _defined(d)):
         return builtin(tr, c, name, want)
     if name.startswith(("tex1D", "tex2D", "tex3D", "surf")):
         raise tr.fail("PORT1008", f"texture fetch ({name}) cannot be ported", c,
@@ -209,6 +209,13 @@ def construct(tr, c, d) -> ir.Expr:
 
         return inline(tr, c, d, args, True, ctor=t)
     raise tr.fail("PORT1002", f"constructor of {t}", c, "initialise the fields one by one")
+
+
+def _defined(d) -> bool:
+    """Does the (prelude) function have a body, like cuRAND's generator in curand_kernel.h?
+    Then it is translated like a user's device function."""
+    defn = d.get_definition()
+    return defn is not None and any(k.kind.name == "COMPOUND_STMT" for k in defn.get_children())
 
 
 def is_copy(d) -> bool:

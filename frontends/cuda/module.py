@@ -8,9 +8,9 @@ import os
 from portable import ir
 from portable.builtins import convert
 from portable.errors import Diagnostic, Loc, PortError, error
-from portable.types import U64, Array, Pointer, Scalar, Space, Type, Void
+from portable.types import U32, U64, Array, Pointer, Scalar, Space, Type, Void
 
-from . import clang
+from . import clang, curand
 from .context import LV, key, template_name
 from .stmts import Stmts, assigned
 from .typemap import convert as convert_type
@@ -116,6 +116,9 @@ class ModuleTranslator:
         if d.kind.name != "VAR_DECL":
             return None
         a = attrs(d)
+        if d.spelling == curand.NAME and self.is_prelude(d):
+            return self.synthesized(d.spelling, Array(U32, (len(curand.table()),), Space.GLOBAL),
+                                    curand.table(), tr.loc(d) if tr else self.loc(d))
         if not a & {"CUDADEVICE_ATTR", "CUDACONSTANT_ATTR"} or self.is_prelude(d):
             return None
         k = key(d)
@@ -185,17 +188,21 @@ class ModuleTranslator:
             self._addressed[k] = out
         return self._addressed[k]
 
+    def synthesized(self, name: str, t: Array, init: tuple | None, loc: Loc) -> ir.Global:
+        """A module variable the frontend adds (created on first use): the clock counter,
+        cuRAND's jump table."""
+        k = ("<synthesized>", name)
+        if k not in self.globals:
+            unique = self.unique(name)
+            self.global_spaces[unique] = t.space
+            self.globals[k] = ir.GlobalVar(unique, t, t.space, init, loc=loc)
+        g = self.globals[k]
+        return ir.Global(g.name, g.type, loc=loc)
+
     def clock_counter(self, loc: Loc) -> ir.Global:
         """The module's clock: a hidden `__device__ unsigned long long` that clock() and
         clock64() increment atomically (created on first use)."""
-        k = ("<clock>",)
-        if k not in self.globals:
-            name = self.unique("portable_clock")
-            self.global_spaces[name] = Space.GLOBAL
-            self.globals[k] = ir.GlobalVar(name, Array(U64, (1,), Space.GLOBAL), Space.GLOBAL,
-                                           None, loc=loc)
-        g = self.globals[k]
-        return ir.Global(g.name, g.type, loc=loc)
+        return self.synthesized("portable_clock", Array(U64, (1,), Space.GLOBAL), None, loc)
 
     def global_space(self, name: str) -> Space:
         return self.global_spaces.get(name, Space.GLOBAL)
