@@ -284,3 +284,20 @@ def test_curand_xorwow():
         assert ud[t] == z * 1.1102230246251565e-16 + 1.1102230246251565e-16 / 2
         assert np.isfinite(gd[t])
     assert (states["boxmuller_flag"] == 0).all()  # both normals of the pair were used
+
+
+def test_local_unions_reinterpret_bytes():
+    mod = portable.parse_cuda((CUDA / "unions.cu").read_text(), "unions.cu")
+    n = int(RNG.integers(8, 64))
+    words = RNG.integers(0, 2**32, n, dtype=np.uint64).astype(np.uint32)
+    x = RNG.standard_normal(n).astype(np.float32)
+    lo, hi = np.zeros(n, np.int32), np.zeros(n, np.int32)
+    back, xb = np.zeros(n, np.uint32), np.zeros(n, np.uint32)
+    mod["k"].launch(1, n, words, lo, hi, back, x, xb, backend="numpy")
+    halves = words.view(np.int16).reshape(n, 2)  # little endian: lo first
+    np.testing.assert_array_equal(lo, halves[:, 0])
+    np.testing.assert_array_equal(hi, halves[:, 1])
+    bumped = halves.copy()
+    bumped[:, 1] += 1
+    np.testing.assert_array_equal(back, bumped.reshape(-1).view(np.uint32))
+    np.testing.assert_array_equal(xb, x.view(np.uint32))

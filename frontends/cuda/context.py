@@ -91,6 +91,7 @@ class Base:
         self.loops: list[Loop] = []
         self.ret: Type | None = None
         self.this: LV | None = None  # the object of an inlined member function
+        self.unions: dict[tuple, tuple] = {}  # local unions: key -> (byte array, clang type)
 
     # ------------------------------------------------------------ diagnostics and types
 

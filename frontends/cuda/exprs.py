@@ -215,8 +215,13 @@ class Exprs(Base):
                         "declare it in the kernel or as a __device__/__constant__ variable")
 
     def x_MEMBER_REF_EXPR(self, c) -> ir.Expr:
+        from .unions import member
+
         ks = kids(c)
         loc = self.loc(c)
+        u = member(self, c)
+        if u is not None:
+            return self.read(u, loc)
         if not ks or peel(ks[0]).kind.name == "CXX_THIS_EXPR":
             return self.read(self.lvalue(c), loc)
         b = peel(ks[0])
@@ -513,6 +518,11 @@ class Exprs(Base):
             return self.elem_lv(base, index, c) if index else LV(
                 "mem", p.type.elem, base=base, index=())  # type: ignore[union-attr]
         if k == "MEMBER_REF_EXPR":
+            from .unions import member
+
+            u = member(self, c)
+            if u is not None:
+                return u
             ks = kids(c)
             K = clang.cindex().TypeKind
             if not ks or peel(ks[0]).kind.name == "CXX_THIS_EXPR":

@@ -172,6 +172,10 @@ class Stmts(Exprs):
         if sc == "STATIC" and not d.type.is_const_qualified():
             raise self.fail("PORT1001", f"static local variable {d.spelling!r}", d,
                             "use a __device__ global variable, or a plain local")
+        from .unions import declare, is_union
+
+        if is_union(d.type):
+            return declare(self, d)
         t = self.type_of(d, Space.GLOBAL)
         if isinstance(t, Array):
             if not t.shape:
