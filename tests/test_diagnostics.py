@@ -54,7 +54,7 @@ SOURCES = {
         "  int (*g)(int) = f;\n"
         "  a[0] = g(1);\n"
         "}"),
-    "staticlocal": "__global__ void k(int *a) {\n  static int n = 0;\n  a[0] = n;\n}",
+    "staticlocal": "__global__ void k(int *a) {\n  static int n = a[1];\n  a[0] = n;\n}",
     "undefined_device": "__device__ int f(int x);\n__global__ void k(int *a) {\n  a[0] = f(1);\n}",
     "longdouble": "__global__ void k(long double *a) { }",
     "unknown_builtin": "__global__ void k(int *a) {\n  a[0] = __vabs2(a[1]);\n}",
@@ -101,7 +101,7 @@ EXPECT = [
     ("ptrint", "PORT1013", 2, 10),
     ("ptrdiff", "PORT1013", 2, 10),
     ("funcptr", "PORT1003", 3, 9),
-    ("staticlocal", "PORT1001", 2, 14),
+    ("staticlocal", "PORT1002", 2, 18),  # static locals need a constant initialiser
     ("undefined_device", "PORT1004", 3, 10),
     ("longdouble", "PORT1003", 1, 32),
     ("unknown_builtin", "PORT0001", 2, 10),

@@ -301,3 +301,15 @@ def test_local_unions_reinterpret_bytes():
     bumped[:, 1] += 1
     np.testing.assert_array_equal(back, bumped.reshape(-1).view(np.uint32))
     np.testing.assert_array_equal(xb, x.view(np.uint32))
+
+
+def test_static_locals_are_module_variables():
+    mod = portable.parse_cuda((CUDA / "static_local.cu").read_text(), "static_local.cu")
+    launches, nt = int(RNG.integers(1, 4)), int(RNG.integers(4, 64))
+    for _ in range(launches):
+        out = np.zeros(nt + 4, np.int32)
+        mod["k"].launch(1, nt, out, backend="numpy")
+    # the counter starts at its initialiser and keeps counting across launches
+    assert sorted(out[:nt].tolist()) == list(range(100 + (launches - 1) * nt, 100 + launches * nt))
+    hist = np.bincount(np.arange(nt) % 4, minlength=4) * launches
+    np.testing.assert_array_equal(out[nt:], hist)

@@ -188,10 +188,11 @@ class ModuleTranslator:
             self._addressed[k] = out
         return self._addressed[k]
 
-    def synthesized(self, name: str, t: Array, init: tuple | None, loc: Loc) -> ir.Global:
+    def synthesized(self, name: str, t: Array, init: tuple | None, loc: Loc,
+                    key: tuple | None = None) -> ir.Global:
         """A module variable the frontend adds (created on first use): the clock counter,
-        cuRAND's jump table."""
-        k = ("<synthesized>", name)
+        cuRAND's jump table, static locals (`key` tells them apart)."""
+        k = ("<synthesized>", name) if key is None else key
         if k not in self.globals:
             unique = self.unique(name)
             self.global_spaces[unique] = t.space

@@ -170,8 +170,7 @@ class Stmts(Exprs):
                 self.vars[key(d)] = self.temp(self.expr(init), d.spelling, loc)
             return None
         if sc == "STATIC" and not d.type.is_const_qualified():
-            raise self.fail("PORT1001", f"static local variable {d.spelling!r}", d,
-                            "use a __device__ global variable, or a plain local")
+            return self.static_local(d, init)
         from .unions import declare, is_union
 
         if is_union(d.type):
@@ -201,6 +200,25 @@ class Stmts(Exprs):
         self.vars[key(d)] = var
         self.emit(ir.Decl(var, value, loc=loc))
         return None
+
+    def static_local(self, d, init) -> None:
+        """`static T x = c;` in device code: one variable for the whole module, a hidden
+        `__device__` global (its constant initialiser set once, it keeps its value across
+        calls and launches)."""
+        loc = self.loc(d)
+        t = self.type_of(d, Space.GLOBAL)
+        if not isinstance(t, (Scalar, Array)) or (isinstance(t, Array) and not t.shape):
+            raise self.fail("PORT1001", f"static local variable {d.spelling!r} of type {t}", d,
+                            "use a __device__ global variable, or a plain local")
+        arr = Array(t.elem, t.shape, Space.GLOBAL) if isinstance(t, Array) else \
+            Array(t, (1,), Space.GLOBAL)
+        values = None
+        if init is not None and not (init.kind.name == "CALL_EXPR" and not kids(init)):
+            values = self.module.constant_init(init, arr, loc)
+        g = self.module.synthesized(f"{d.semantic_parent.spelling}_{d.spelling}", arr,
+                                    values, loc, key=key(d))
+        self.vars[key(d)] = g if isinstance(t, Array) else \
+            LV("mem", t, base=g, index=(ir.const(0, I32, loc),))
 
     def is_lvalue(self, c) -> bool:
         p = peel(c)
