@@ -313,3 +313,18 @@ def test_static_locals_are_module_variables():
     assert sorted(out[:nt].tolist()) == list(range(100 + (launches - 1) * nt, 100 + launches * nt))
     hist = np.bincount(np.arange(nt) % 4, minlength=4) * launches
     np.testing.assert_array_equal(out[nt:], hist)
+
+
+def test_graph_conditional_goes_to_a_module_variable():
+    # graphConditionalNodes' do-while kernel: the host reads the condition and relaunches
+    mod = portable.parse_cuda((CUDA / "graph_conditional.cu").read_text(), "graph_cond.cu")
+    start = int(RNG.integers(2, 9))
+    handle = int(RNG.integers(0, 2**40))
+    counter = np.array([start], np.int8)
+    launches = 0
+    while True:
+        mod["countdown"].launch(1, 1, counter, np.uint64(handle), backend="numpy")
+        launches += 1
+        if mod.get_global("portable_graph_conditions")[handle % 64] == 0 or launches > 20:
+            break
+    assert (launches, int(counter[0])) == (start, 0)

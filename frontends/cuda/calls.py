@@ -7,7 +7,7 @@ import codecs
 
 from portable import builtins, ir
 from portable.builtins import convert
-from portable.types import I32, U64, Struct, Vector
+from portable.types import I32, U32, U64, Array, Space, Struct, Vector
 
 from . import clang
 from .context import LV, has_effects, zero
@@ -80,6 +80,8 @@ def translate_call(tr, c, want: bool) -> ir.Expr | None:
         return method_call(tr, c, d, want)
     if name in ("clock", "clock64") and tr.module.is_prelude(d):
         return clock(tr, c, want)
+    if name == "cudaGraphSetConditional" and tr.module.is_prelude(d):
+        return graph_conditional(tr, c)
     for prefix, (code, what, hint) in UNPORTABLE.items():
         if name.startswith(prefix) and (tr.module.is_prelude(d) or prefix.startswith("tex")
                                         or prefix.startswith("surf")):
@@ -175,6 +177,24 @@ def clock(tr, c, want: bool) -> ir.Expr | None:
         tr.emit(ir.ExprStmt(node, loc=loc))
         return None
     return convert(node, tr.type_of(c), loc)
+
+
+GRAPH_CONDITIONS = 64
+
+
+def graph_conditional(tr, c) -> None:
+    """cudaGraphSetConditional(handle, value): portable has no CUDA graphs, so the value goes
+    where the host reads it: `portable_graph_conditions[handle % 64]`, a module variable
+    (`mod.get_global("portable_graph_conditions")`) from which the host decides what to
+    launch next."""
+    loc = tr.loc(c)
+    handle, value = tr.operands(_args(c))
+    g = tr.module.synthesized("portable_graph_conditions",
+                              Array(U32, (GRAPH_CONDITIONS,), Space.GLOBAL), None, loc)
+    slot = ir.Binary(ir.Op.AND, convert(handle, U64, loc), ir.const(GRAPH_CONDITIONS - 1, U64,
+                                                                       loc), U64, loc=loc)
+    tr.emit(ir.Store(g, (slot,), convert(value, U32, loc), loc=loc))
+    return None
 
 
 def copy_assign(tr, c, want: bool) -> ir.Expr | None:
