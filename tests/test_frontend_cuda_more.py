@@ -328,3 +328,17 @@ def test_graph_conditional_goes_to_a_module_variable():
         if mod.get_global("portable_graph_conditions")[handle % 64] == 0 or launches > 20:
             break
     assert (launches, int(counter[0])) == (start, 0)
+
+
+def test_array_parameters_and_pointers_to_rows():
+    # dxtc's `float3 colors[16]` parameter, MonteCarloPi's `float (*xyVector)[2]`
+    mod = portable.parse_cuda((CUDA / "array_params.cu").read_text(), "array_params.cu")
+    x = RNG.standard_normal(4).astype(np.float32)
+    f3 = np.dtype([(f, np.float32) for f in "xyz"])
+    out, flat = np.zeros(4, f3), np.zeros(8, np.float32)
+    mod["k"].launch(1, 4, x, out, flat, backend="numpy")
+    r = x[::-1]
+    np.testing.assert_array_equal(np.stack([out["x"], out["y"], out["z"]], 1),
+                                  np.stack([r, 2 * r, 3 * r], 1))
+    np.testing.assert_array_equal(flat.reshape(4, 2), np.stack([x, -x], 1))
+    assert "ptr<f32, global>" in str(mod["k"].ir) and "f32[2]" not in str(mod["k"].ir)

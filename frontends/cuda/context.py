@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from portable import ir
-from portable.builtins import convert
+from portable.builtins import common_type, convert
 from portable.errors import Loc, PortError, error
 from portable.types import I32, Array, Pointer, Scalar, Space, Struct, Type, Vector
 
@@ -92,6 +92,7 @@ class Base:
         self.ret: Type | None = None
         self.this: LV | None = None  # the object of an inlined member function
         self.unions: dict[tuple, tuple] = {}  # local unions: key -> (byte array, clang type)
+        self.rows: dict[str, tuple[int, ...]] = {}  # pointers to arrays: name -> rows' shape
 
     # ------------------------------------------------------------ diagnostics and types
 
@@ -189,8 +190,25 @@ class Base:
                          for n in names)
             self.write(lv.parent, ir.Pack(vals, pt, loc=loc), loc)
 
+    @staticmethod
+    def flat_pointer(t: Type) -> tuple[Pointer, tuple[int, ...]] | None:
+        """A pointer to arrays (`float (*p)[2]`) as the IR holds it: a pointer to the
+        elements, and the rows' shape that indexing multiplies out."""
+        if isinstance(t, Pointer) and isinstance(t.elem, Array) and t.elem.shape:
+            return Pointer(t.elem.elem, t.space, t.const, t.restrict), t.elem.shape
+        return None
+
     def elem_lv(self, base: ir.Expr, index: tuple[ir.Expr, ...], c) -> LV:
         t = base.type
+        rows = self.rows.get(base.name) if isinstance(base, (ir.Var, ir.Param)) else None
+        if rows is not None and len(index) == 1 + len(rows):
+            # p[i][j] with p a pointer to rows of 2 (float (*p)[2]): p[i * 2 + j]
+            it = common_type([i.type for i in index])
+            lin = convert(index[0], it, self.loc(c))
+            for n, i in zip(rows, index[1:], strict=True):
+                lin = ir.Binary(ir.Op.ADD, ir.Binary(ir.Op.MUL, lin, ir.const(n, it), it),
+                                convert(i, it, self.loc(c)), it)
+            index = (lin,)
         if isinstance(t, Pointer):
             if len(index) != 1:
                 raise self.fail("PORT1013", "a pointer takes one index", c)

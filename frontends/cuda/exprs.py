@@ -138,6 +138,9 @@ class Exprs(Base):
                 return e
             t = self.type_of(c, e.type.space)
             assert isinstance(t, Pointer)
+            flat = self.flat_pointer(t)
+            if flat is not None:  # pointers to arrays are pointers to their elements
+                t = flat[0]
             if t.elem == e.type.elem or str(t.elem) == "void":
                 return e
             return ir.Cast(e, Pointer(t.elem, e.type.space, t.const, e.type.restrict), loc=loc)
@@ -174,6 +177,8 @@ class Exprs(Base):
             base, index = self.array_place(b)
             return base, index + (self.expr(i),)
         e = self.expr(c)
+        if isinstance(e.type, Pointer):  # an array parameter (float3 c[16], float (*p)[2])
+            return e, ()
         if not isinstance(e.type, Array):
             raise self.fail("PORT1013", f"expected an array, got {e.type}", c)
         return e, ()

@@ -47,7 +47,10 @@ class FunctionTranslator(Stmts):
                                 "pass by value or through a pointer")
             if isinstance(t, Array):  # an array parameter is a pointer
                 t = Pointer(t.elem, space)
+            flat = self.flat_pointer(t)
             pname = self.fresh(p.spelling or f"arg{i}")
+            if flat is not None:  # float (*p)[2]: a pointer to the floats
+                t, self.rows[pname] = flat
             param = ir.Param(pname, t, loc=self.loc(p))
             params.append(param)
             if key(p) in self.module.addressed(d) and self.addressable(t):

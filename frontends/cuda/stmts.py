@@ -186,11 +186,19 @@ class Stmts(Exprs):
                 self.array_init(var, t, init)
             return None
         value = None
+        rows = None
         if init is not None:
             value = self.expr(init)
             if isinstance(t, Pointer) and isinstance(value.type, Pointer):
                 t = Pointer(t.elem, value.type.space, t.const, t.restrict)
             value = convert(value, t, loc) if isinstance(t, Scalar) else value
+        if self.flat_pointer(t) is not None:  # float (*p)[2]: a pointer to the floats
+            t, rows = self.flat_pointer(t)
+            if value is not None:
+                inner = value.value if isinstance(value, ir.Cast) else value
+                value = inner if self.flat_pointer(inner.type) is None and \
+                    isinstance(inner.type, Pointer) and inner.type.elem == t.elem else \
+                    ir.Cast(inner, t, loc=loc)
         parent = d.semantic_parent
         if self.addressable(t) and parent is not None and \
                 key(d) in self.module.addressed(parent):
@@ -198,6 +206,8 @@ class Stmts(Exprs):
             return None
         var = ir.Var(self.fresh(d.spelling), t, loc=loc)
         self.vars[key(d)] = var
+        if rows is not None:
+            self.rows[var.name] = rows
         self.emit(ir.Decl(var, value, loc=loc))
         return None
 
