@@ -5,7 +5,20 @@
 
 clang runs in CUDA device-only mode with a shipped prelude (qualifiers, `threadIdx`..., builtin
 prototypes) and stub system headers, so no CUDA installation is needed. Host code is skipped with
-a PORT0005 note; clang's errors inside host functions are dropped for the same reason.
+a PORT0005 note; clang's errors inside host functions are dropped for the same reason, and an
+error elsewhere fails only the kernels that reach it (blame.py). A header found nowhere is
+parsed as empty, with a PORT0006 warning (clang.py).
+
+Where portable's meaning differs from a GPU's, on purpose:
+- `clock()`/`clock64()` read a counter of the module (`portable_clock`) that every read by any
+  thread adds one to: strictly increasing per thread, unique per read; differences count reads,
+  not cycles (calls.py).
+- `cudaGraphSetConditional(h, v)` stores v in `portable_graph_conditions[h % 64]`, a module
+  variable the host reads to decide what to launch next (portable has no CUDA graphs).
+- `cuda::memcpy_async` into a thread-scope pipeline copies at once (copies.py).
+- cuRAND's XORWOW generator (`curandState`) gives cuRAND's integer stream; its floats follow
+  the same formulas with the backend's logf/sinf (curand.py, include/curand_kernel.h).
+- `assert` compiles out, as in an NDEBUG build.
 """
 
 from __future__ import annotations

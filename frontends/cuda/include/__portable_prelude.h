@@ -277,6 +277,17 @@ __device__ float __frcp_rn(float);
 __device__ double __drcp_rn(double);
 __device__ float __fsqrt_rn(float);
 __device__ double __dsqrt_rn(double);
+/* directed rounding: declared so that a kernel using them is reported precisely (PORT1004) */
+__device__ float __fsqrt_rz(float); __device__ float __fsqrt_ru(float);
+__device__ float __fsqrt_rd(float); __device__ double __dsqrt_rz(double);
+__device__ double __dsqrt_ru(double); __device__ double __dsqrt_rd(double);
+__device__ float __frcp_rz(float); __device__ float __frcp_ru(float);
+__device__ float __frcp_rd(float); __device__ double __drcp_rz(double);
+__device__ double __drcp_ru(double); __device__ double __drcp_rd(double);
+__device__ float __fmaf_ru(float, float, float); __device__ float __fmaf_rd(float, float, float);
+__device__ double __fma_rz(double, double, double);
+__device__ double __fma_ru(double, double, double);
+__device__ double __fma_rd(double, double, double);
 __device__ float __frsqrt_rn(float);
 
 /* conversions and reinterpretations */

@@ -1,7 +1,7 @@
 /* portable stub header: declarations only, for a device-only parse. */
 #pragma once
-struct __half { unsigned short __x; __host__ __device__ __half(); __host__ __device__ __half(float); __host__ __device__ operator float() const; };
-struct __half2 { __half x, y; __host__ __device__ __half2(); __host__ __device__ __half2(__half, __half); };
+struct __half { unsigned short __x; __half() = default; __host__ __device__ __half(float); __host__ __device__ operator float() const; };
+struct __half2 { __half x, y; __half2() = default; __host__ __device__ __half2(__half, __half); };
 typedef __half half; typedef __half2 half2; typedef unsigned short __half_raw;
 __host__ __device__ __half __float2half(float);
 __host__ __device__ __half __float2half_rn(float);
