@@ -4,12 +4,24 @@ text with a file under tests/golden/ (or rewrites the file when the option is gi
 from __future__ import annotations
 
 import difflib
+import os
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 GOLDEN_DIR = Path(__file__).parent / "golden"
+
+
+def session_seed() -> int:
+    """The seed of this test run's random inputs: PORTABLE_TEST_SEED, else today's date, so
+    inputs are fresh every day yet a failure reproduces with PORTABLE_TEST_SEED=<seed>."""
+    return int(os.environ.get("PORTABLE_TEST_SEED") or time.strftime("%Y%m%d"))
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"portable: random inputs from PORTABLE_TEST_SEED={session_seed()}"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import session_seed
 from portable.kernels import HERE, Spec, check, compare_outputs, load_module, registry
 
 import portable
@@ -26,10 +27,13 @@ TAGS = {"memory-bound", "compute-bound", "shared", "atomic", "warp", "double", "
 # its reason; strict, so the entry must be removed once the owner fixes it.
 KNOWN_FAILURES: dict[tuple[str, str], str] = {}
 
+SESSION_SEED = session_seed()
+
 
 def seed_of(*parts: str) -> int:
-    """A stable per-test seed (Python's hash() is salted per process)."""
-    return zlib.crc32("-".join(parts).encode())
+    """A per-test seed, fresh each day (or PORTABLE_TEST_SEED, shown in pytest's header), the
+    same in every xdist worker; Python's hash() is salted per process, so crc32."""
+    return zlib.crc32("-".join((str(SESSION_SEED), *parts)).encode())
 
 
 def fresh_inputs(spec: Spec, seed: int, size: str = "small") -> dict:
