@@ -342,3 +342,16 @@ def test_array_parameters_and_pointers_to_rows():
                                   np.stack([r, 2 * r, 3 * r], 1))
     np.testing.assert_array_equal(flat.reshape(4, 2), np.stack([x, -x], 1))
     assert "ptr<f32, global>" in str(mod["k"].ir) and "f32[2]" not in str(mod["k"].ir)
+
+
+def test_known_tile_syncs_under_a_branch():
+    from portable.report import analyse
+
+    src = (CUDA / "rtgroups.cu").read_text()
+    by = {k.name: k for k in analyse(src, "rtgroups.cu", extra_diagnostics=[]).kernels}
+    assert by["first_tile"].ok and by["first_tile"].diagnostics == []  # a warp barrier only
+    mod = portable.parse_cuda(src, "rtgroups.cu")
+    x = RNG.integers(-100, 100, 16).astype(np.float32)
+    out = np.zeros(1, np.float32)
+    mod["first_tile"].launch(1, 64, x, out, backend="numpy")
+    assert out[0] == x.sum()

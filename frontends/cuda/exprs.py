@@ -154,6 +154,8 @@ class Exprs(Base):
         if isinstance(t, Scalar) and isinstance(e.type, Pointer):
             raise self.fail("PORT1013", "a pointer used as a number", c,
                             "compare an index or a flag instead")
+        if isinstance(t, Array) and isinstance(e.type, Pointer):  # an array parameter
+            return e
         if isinstance(t, Vector) and isinstance(e.type, Vector) and t.n == e.type.n:
             return ir.Pack(tuple(convert(ir.Field(e, f, e.type.elem, loc=loc), t.elem, loc)
                                  for f in "xyzw"[: t.n]), t, loc=loc)
@@ -163,11 +165,32 @@ class Exprs(Base):
         """An array-typed expression used as a pointer: the address of its first element."""
         base, index = self.array_place(c)
         t = base.type
+        if isinstance(t, Pointer):  # an array parameter: already the pointer
+            return self.row_address(base, index, c)
         assert isinstance(t, Array)
         index = index + tuple(ir.const(0, I32, self.loc(c)) for _ in t.shape[len(index):])
         if not t.shape and not index:
             index = (ir.const(0, I32, self.loc(c)),)
         return ir.AddrOf(base, index, Pointer(t.elem, t.space), loc=self.loc(c))
+
+    def row_address(self, base: ir.Expr, index: tuple[ir.Expr, ...], c) -> ir.Expr:
+        """&p[i][j] of a pointer to rows (`float (*p)[4][2]`) indexed by fewer than all of
+        its dimensions: the address of that row's first element."""
+        if not index:
+            return base
+        rows = self.rows.get(base.name, ()) if isinstance(base, (ir.Var, ir.Param)) else ()
+        if len(index) > len(rows):
+            raise self.fail("PORT1013", f"cannot index {base.type} that deep", c)
+        loc = self.loc(c)
+        it = common_type([i.type for i in index])
+        lin = None
+        for k, i in enumerate(index):
+            size = 1
+            for n in rows[k:]:
+                size *= n
+            term = ir.Binary(Op.MUL, convert(i, it, loc), ir.const(size, it, loc), it, loc=loc)
+            lin = term if lin is None else ir.Binary(Op.ADD, lin, term, it, loc=loc)
+        return ir.AddrOf(base, (lin,), base.type, loc=loc)
 
     def array_place(self, c) -> tuple[ir.Expr, tuple[ir.Expr, ...]]:
         """(array base, leading indices) of an array-typed expression like `s` or `s[i]`."""

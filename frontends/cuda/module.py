@@ -8,7 +8,7 @@ import os
 from portable import ir
 from portable.builtins import convert
 from portable.errors import Diagnostic, Loc, PortError, error
-from portable.types import U32, U64, Array, Pointer, Scalar, Space, Type, Void
+from portable.types import I32, U32, U64, Array, Pointer, Scalar, Space, Type, Void
 
 from . import clang, curand
 from .context import LV, key, template_name
@@ -40,7 +40,8 @@ class FunctionTranslator(Stmts):
         changed = assigned(body)
         params, entry = [], []
         for i, p in enumerate(d.get_arguments()):
-            space = spaces[i] if i < len(spaces) and spaces[i] is not None else Space.GLOBAL
+            given = spaces[i] if i < len(spaces) else None
+            space = given if isinstance(given, Space) else Space.GLOBAL
             t = convert_type(p.type, self.loc(p), space, f" (parameter {p.spelling!r})")
             if is_reference(p.type):
                 raise self.fail("PORT1003", f"reference parameter {p.spelling!r}", p,
@@ -53,7 +54,9 @@ class FunctionTranslator(Stmts):
                 t, self.rows[pname] = flat
             param = ir.Param(pname, t, loc=self.loc(p))
             params.append(param)
-            if key(p) in self.module.addressed(d) and self.addressable(t):
+            if isinstance(given, tuple):  # a group handle known at every call
+                self.vars[key(p)] = ir.const(given[1], I32, self.loc(p))
+            elif key(p) in self.module.addressed(d) and self.addressable(t):
                 with self.capture() as decl:
                     self.vars[key(p)] = self.local_place(pname + "_", t, param, self.loc(p))
                 entry.extend(decl)
@@ -250,13 +253,18 @@ class ModuleTranslator:
         vals = tr.operands(args)
         spaces = tuple(v.type.space if isinstance(v.type, Pointer) else None for v in vals)
         spaces = tuple(None if s is Space.GLOBAL else s for s in spaces)
+        # a cooperative group handle known at the call (which tile) specialises the callee,
+        # so its syncs are the barrier of that group (frontends/cuda/rtgroups.py)
+        spaces = tuple(("group", v.value) if isinstance(v, ir.Const) and _is_group(p.type)
+                       else s for s, v, p in zip(spaces, vals, params, strict=False))
         fk = (key(defn), spaces)
         if fk in self.in_progress:
             raise tr.fail("PORT1005", f"recursive call of {d.spelling!r}", c,
                           "rewrite the recursion as a loop")
         if fk not in self.functions:
             base = self.names.get(key(defn)) or ident(template_name(defn))
-            suffix = "".join(f"_{s.value}" for s in spaces if s is not None)
+            suffix = "".join(f"_g{s[1]}" if isinstance(s, tuple) else f"_{s.value}"
+                             for s in spaces if s is not None)
             name = self.unique(base + suffix)
             self.names.setdefault(key(defn), base)
             self.translate(defn, name, kernel=False, spaces=spaces)
@@ -341,6 +349,13 @@ class ModuleTranslator:
                 yield from self.top_level(d)
             else:
                 yield d
+
+
+def _is_group(t) -> bool:
+    from .groups import is_group
+
+    d = t.get_canonical().get_declaration()
+    return d is not None and d.kind.name != "NO_DECL_FOUND" and is_group(d)
 
 
 def ident(name: str) -> str:

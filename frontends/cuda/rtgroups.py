@@ -55,6 +55,10 @@ def sync(tr, cls: str, h: ir.Expr, loc) -> None:
         tr.emit(ir.Barrier(Op.BARRIER_WARP, convert(h, U32, loc), loc=loc))
         return
     h = tr.stable(convert(h, U32, loc), "grp")
+    if isinstance(h, ir.Const):  # a group known here: only its barrier
+        tr.emit(ir.Barrier(Op.BARRIER_BLOCK, loc=loc) if h.value == 0 or h.value > 32 else
+                ir.Barrier(Op.BARRIER_WARP, _u(FULL_MASK, loc), loc=loc))
+        return
     whole = ir.Binary(Op.LOR, ir.Compare(Op.EQ, h, _u(0, loc), loc=loc),
                       ir.Compare(Op.GT, h, _u(32, loc), loc=loc), BOOL, loc=loc)
     tr.emit(ir.If(whole, (ir.Barrier(Op.BARRIER_BLOCK, loc=loc),),
@@ -129,3 +133,24 @@ def make(tr, c, name: str, args) -> ir.Expr:
         m = re.search(r"<\s*(\d+)", c.type.get_canonical().spelling)
         return ir.const(int(m.group(1)) if m else 32, I32, loc)
     return ir.const(0, I32, loc)
+
+
+def reassigned(fn, d) -> bool:
+    """Is group handle `d` assigned anywhere in function `fn`? (Its methods are const:
+    calling them leaves it unchanged.)"""
+    from . import clang
+    from .context import key
+    from .exprs import peel
+
+    for n in fn.walk_preorder():
+        if n.kind.name == "BINARY_OPERATOR" and clang.binary_op(n) == "=":
+            target = next(iter(n.get_children()), None)
+        elif n.kind.name == "CALL_EXPR" and n.spelling == "operator=":
+            target = next(iter(n.get_arguments()), None)
+        else:
+            continue
+        t = peel(target) if target is not None else None
+        if t is not None and t.kind.name == "DECL_REF_EXPR" and t.referenced is not None and \
+                key(t.referenced) == key(d):
+            return True
+    return False

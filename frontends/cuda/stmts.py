@@ -157,6 +157,12 @@ class Stmts(Exprs):
             if is_group(decl):  # a cooperative group handle: an int that says which group
                 value = convert(self.expr(init), I32, loc) if init is not None else \
                     ir.const(0, I32, loc)  # (frontends/cuda/rtgroups.py)
+                from .rtgroups import reassigned
+
+                if isinstance(value, ir.Const) and (d.semantic_parent is None or
+                                                    not reassigned(d.semantic_parent, d)):
+                    self.vars[key(d)] = value  # known: syncs pick their barrier now
+                    return None
                 var = ir.Var(self.fresh(d.spelling), I32, loc=loc)
                 self.vars[key(d)] = var
                 self.emit(ir.Decl(var, value, loc=loc))

@@ -40,3 +40,23 @@ __global__ void filter(int *dst, int *nres, const int *src, int n, int *all_pos)
     cg::sync(g);
   }
 }
+// dxtc: a run-time tile made once, synced under `if (idx < 16)` and passed to a helper
+__device__ void tile_sum(float *s, thread_group tile) {
+  int r = tile.thread_rank();
+  for (int o = tile.size() / 2; o > 0; o /= 2) {
+    if (r < o) s[r] += s[r + o];
+    tile.sync();
+  }
+}
+__global__ void first_tile(const float *in, float *out) {
+  __shared__ float s[16];
+  thread_block cta = this_thread_block();
+  thread_group tile = tiled_partition(cta, 16);
+  int idx = threadIdx.x;
+  if (idx < 16) {
+    s[idx] = in[idx];
+    tile.sync();
+    tile_sum(s, tile);
+    if (idx == 0) out[0] = s[0];
+  }
+}
