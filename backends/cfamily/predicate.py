@@ -76,7 +76,12 @@ class _Predicator:
                 out.append(s)
                 continue
             if isinstance(s, ir.Decl):  # keep the variable visible to the following pieces
-                out.append(ir.Decl(s.var, None, loc=s.loc))
+                # zero, not undefined: the warp operations below read it in inactive threads
+                # too, and C's undefined read let clang assume every thread active (PoCL then
+                # stored through inactive threads' indices, past buffers: a "double free")
+                t = s.var.type
+                zero = ir.const(0, t) if isinstance(t, Scalar) else None
+                out.append(ir.Decl(s.var, zero, loc=s.loc))
                 if s.init is None:
                     continue
                 s = ir.Assign(s.var, s.init, loc=s.loc)
@@ -127,6 +132,13 @@ class _Predicator:
                     value = ir.Select(p, value, zero, t)  # inactive lanes load nothing
                 tmp = self.fresh("shfl", t)
                 pre.append(ir.Decl(tmp, replace(e, value=value, lane=go(e.lane)), loc=e.loc))
+                return tmp
+            if isinstance(e, ir.Vote) and e.op is Op.ACTIVEMASK:
+                # the lanes active here are those where p holds: a ballot of p (the
+                # unpredicated helper would report every lane of the warp)
+                tmp = self.fresh("vote", e.type)
+                pre.append(ir.Decl(tmp, ir.Vote(Op.VOTE_BALLOT, e.mask, p, e.type, loc=e.loc),
+                                   loc=e.loc))
                 return tmp
             if isinstance(e, ir.Vote):
                 pred = go(e.pred) if e.pred is not None else None

@@ -72,7 +72,7 @@ __kernel void warp_reduce(__global const float *restrict in, __global float *res
     barrier(CLK_LOCAL_MEM_FENCE | CLK_GLOBAL_MEM_FENCE);
     val = (uint)get_local_id(0) < port_div_u32((uint)get_local_size(0), (uint)32) ? warp_sums[lane] : 0.0f;
     bool port_active_0 = wid == 0;
-    float val_1_2;
+    float val_1_2 = 0.0f;
     if (port_active_0) {
         val_1_2 = val;
     }
