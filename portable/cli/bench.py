@@ -28,6 +28,10 @@ from rich.progress import (
 from portable.cli.common import add_selection, select
 from portable.errors import error
 
+# the correctness oracles run the small size unless asked otherwise: the numpy reference and
+# Triton's interpreter take seconds to minutes per launch at the large size
+ORACLE_SIZES = {"numpy": "small", "triton-interpret": "small"}
+
 
 def register(sub) -> None:
     p = sub.add_parser("bench", help="benchmark kernels on every backend and peer, with "
@@ -45,7 +49,9 @@ def register(sub) -> None:
                    help="only library kernels with this tag (e.g. memory-bound)")
     p.add_argument("--size", default="large", choices=["small", "large"])
     p.add_argument("--size-for", action="append", default=[], metavar="IMPL=SIZE",
-                   help="another size for one implementation, e.g. numpy=small (repeatable)")
+                   help="another size for one implementation, e.g. numpy=large (repeatable; "
+                   "default: numpy=small triton-interpret=small, the correctness oracles whose "
+                   "large runs take minutes per launch)")
     p.add_argument("--seed", type=int, default=0, help="input seed (default 0)")
     m = p.add_argument_group("timing method")
     m.add_argument("--budget", type=float, default=1.0,
@@ -90,7 +96,7 @@ def _plan(args):
 
     method = Method(budget_s=args.budget, warmup=args.warmup, min_reps=args.min_reps,
                     max_reps=args.max_reps, rel_ci=args.rel_ci)
-    size_for = {}
+    size_for = dict(ORACLE_SIZES) if args.size == "large" else {}
     for item in args.size_for:
         impl, eq, size = item.partition("=")
         if not eq or size not in ("small", "large"):
