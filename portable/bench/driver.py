@@ -55,19 +55,23 @@ def tasks(plan: Plan, peer_status: dict) -> list[Task]:
     present = [p for p in plan.peers if peer_status.get(p, {}).get("status") == "present"]
     out: list[Task] = []
     for spec in plan.specs:
-        cells = [Task(spec, b, "backend", plan.size_for.get(b, plan.size)) for b in plan.backends]
+        def size(impl: str, default: str = plan.size, spec=spec) -> str:
+            s = plan.size_for.get(impl, default)
+            return s if s in spec.sizes else default  # a user kernel may have one size only
+
+        cells = [Task(spec, b, "backend", size(b)) for b in plan.backends]
         for name in present:
             peer = peers_mod.PEERS[name]
             if not peer.supports(spec):
                 continue
             if peer.out_of_process:
-                size = plan.size_for.get(name, plan.sim_size)
-                cells.append(Task(spec, name, "peer", size))
-                ref = Task(spec, "numpy", "backend", size)
+                sim = size(name, plan.sim_size)
+                cells.append(Task(spec, name, "peer", sim))
+                ref = Task(spec, "numpy", "backend", sim)
                 if "numpy" in plan.backends and ref not in cells:
                     cells.append(ref)
             else:
-                cells.append(Task(spec, name, "peer", plan.size_for.get(name, plan.size)))
+                cells.append(Task(spec, name, "peer", size(name)))
         sizes = list(dict.fromkeys(c.size for c in cells))
         out += [c for s in sizes for c in cells if c.size == s]
     return out
