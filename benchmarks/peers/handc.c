@@ -130,10 +130,11 @@ void softmax_rows(const float *restrict x, float *restrict y, int rows, int cols
 #pragma omp simd reduction(max : m)
         for (int j = 0; j < cols; j++)
             m = fmaxf(m, xr[j]);
-        float s = 0.0f;
+        double s = 0.0; /* a float running sum over 4096 columns misses the kernel's tolerance */
+#pragma omp simd reduction(+ : s)
         for (int j = 0; j < cols; j++)
             s += expf(xr[j] - m);
-        float inv = 1.0f / s;
+        float inv = (float)(1.0 / s);
         for (int j = 0; j < cols; j++)
             yr[j] = expf(xr[j] - m) * inv;
     }
