@@ -28,8 +28,6 @@ from portable import ir
 from portable.backends.reference_sanitize import Finding
 from portable.errors import Diagnostic, PortError
 from portable.kernel import Kernel, Module
-from portable.launch import elem_dtype
-from portable.types import Array
 
 __all__ = ["Finding", "SANITIZER_CODES", "parse_unchecked", "sanitize", "sanitize_spec"]
 
@@ -96,15 +94,8 @@ class _UncheckedModule(Module):
         self.source_ir, self.ir, self.diagnostics = module_ir, m, list(diagnostics)
         self.kernels = {f.name: Kernel(self, f) for f in m.kernels}
         self.globals = {}
-        for g in m.globals:
-            shape = g.type.shape if isinstance(g.type, Array) else ()
-            elem = g.type.elem if isinstance(g.type, Array) else g.type
-            arr = np.zeros(shape, dtype=elem_dtype(elem))
-            if g.init is not None:
-                flat = arr.reshape(-1)
-                vals = np.asarray(g.init)
-                flat[: len(vals)] = vals.astype(flat.dtype) if flat.dtype.names is None else vals
-            self.globals[g.name] = arr
+        self.origin = None
+        self._init_globals()
 
 
 def parse_unchecked(source: str, filename: str = "<string>", defines: dict | None = None,
