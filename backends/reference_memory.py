@@ -196,10 +196,7 @@ class Memory:
                    node: ir.Node, what: str, space: str) -> None:
         """Per-dimension bounds of a declared array access name[i][j]...; first bad lane."""
         lanes = np.flatnonzero(m)
-        bad = np.zeros(lanes.size, bool)
-        vals = [at(i, lanes).astype(np.int64) for i in idx]
-        for v, n in zip(vals, shape, strict=True):
-            bad |= (v < 0) | (v >= n)
+        bad, vals = dims_violated(shape, idx, lanes)
         if bad.any():
             k = int(np.argmax(bad))
             where = "".join(f"[{int(v[k])}]" for v in vals)
@@ -305,3 +302,13 @@ def _serial(op: ir.Op, view: np.ndarray, idx: np.ndarray, val: np.ndarray, cmp, 
         view[idx[sel]] = semantics.atomic_update(op, o, val[sel], t,
                                                  None if cmp is None else cmp[sel])
     return old
+
+
+def dims_violated(shape: tuple[int, ...], idx: list, lanes: np.ndarray) -> tuple[np.ndarray, list]:
+    """For each of `lanes`: whether any index of name[i][j]... is outside its dimension; and the
+    index values per dimension."""
+    vals = [at(i, lanes).astype(np.int64) for i in idx]
+    bad = np.zeros(lanes.size, bool)
+    for v, n in zip(vals, shape, strict=True):
+        bad |= (v < 0) | (v >= n)
+    return bad, vals

@@ -47,7 +47,7 @@ from portable.launch import LaunchSpec
 from portable.semantics import WARP_SIZE
 
 from .reference import _STMT, _Batch, _Program
-from .reference_memory import NULL, Buffer, Memory, Ptr, _align, at
+from .reference_memory import NULL, Buffer, Memory, Ptr, _align, at, dims_violated
 
 KIND = {"PORT8001": "race", "PORT8002": "global-race", "PORT8003": "uninitialised",
         "PORT8004": "out-of-bounds", "PORT8005": "barrier", "PORT8006": "warp-mask",
@@ -207,10 +207,7 @@ class _SanMemory(Memory):
         if what == "address":  # &a[i] is not an access; what is done with it is checked later
             return
         lanes = np.flatnonzero(m)
-        bad = np.zeros(lanes.size, bool)
-        vals = [at(i, lanes).astype(np.int64) for i in idx]
-        for v, n in zip(vals, shape, strict=True):
-            bad |= (v < 0) | (v >= n)
+        bad, vals = dims_violated(shape, idx, lanes)
         if bad.any():
             k = int(np.argmax(bad))
             where = name + "".join(f"[{int(v[k])}]" for v in vals)
