@@ -13,6 +13,7 @@ from portable.ir import Op
 from portable.types import BOOL, I32, Array, Pointer, Scalar, Space, Struct, Vector
 
 from . import clang
+from .assign import Assignments
 from .context import LV, Loop, has_effects, key, zero
 from .exprs import Exprs, kids, peel
 from .typemap import is_reference
@@ -94,7 +95,7 @@ def for_parts(c) -> tuple:
     return init, cond, inc, body
 
 
-class Stmts(Exprs):
+class Stmts(Exprs, Assignments):
     """The statement visitor: `stmt(c)` dispatches on the cursor kind (s_<KIND>)."""
 
     def stmt(self, c) -> None:
